@@ -1,0 +1,140 @@
+package dev.meshplane.cli;
+
+import dev.meshplane.controlplane.ControlPlane;
+import dev.meshplane.controlplane.ServerConfig;
+import dev.meshplane.sidecar.Sidecar;
+import dev.meshplane.sidecar.SidecarConfig;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.util.MutableHandlerRegistry;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * A running agent: the sidecar role always, and with -dev also a server role whose log lives
+ * in memory. The sidecar reaches its own server role in-process, and other agents reach it on
+ * the server RPC port.
+ */
+final class Agent implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("agent");
+
+    /** What `meshctl agent` was asked for, after flag validation. */
+    record Settings(boolean dev, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
+                    String datacenter, String joinAddress) {}
+
+    private final List<AutoCloseable> closeInOrder = new ArrayList<>();
+    private InetSocketAddress grpcAddress;
+    private InetSocketAddress serverAddress;
+    private Sidecar sidecar;
+
+    private Agent() {}
+
+    static Agent start(Settings s) throws IOException {
+        Agent agent = new Agent();
+        try {
+            agent.startRoles(s);
+        } catch (IOException | RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
+    private void startRoles(Settings s) throws IOException {
+        ManagedChannel toServers;
+        if (s.dev()) {
+            toServers = startDevServer(s);
+        } else {
+            toServers = NettyChannelBuilder.forTarget(s.joinAddress()).usePlaintext().build();
+        }
+        closeInOrder.add(0, () -> toServers.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
+        SidecarConfig config = new SidecarConfig(s.nodeName(), s.bindHost(), s.datacenter(),
+                new InetSocketAddress(s.clientHost(), s.grpcPort()), SidecarConfig.DEFAULT_WRITE_TIMEOUT,
+                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES);
+        sidecar = new Sidecar(config, toServers);
+        closeInOrder.add(0, sidecar);
+        grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);
+    }
+
+    /** Starts the in-memory server role on the server RPC port and in-process; returns a channel to it. */
+    private ManagedChannel startDevServer(Settings s) throws IOException {
+        MutableHandlerRegistry registry = new MutableHandlerRegistry();
+        InetSocketAddress rpcBind = new InetSocketAddress(s.bindHost(), s.serverPort());
+        Server rpc = NettyServerBuilder.forAddress(rpcBind).fallbackHandlerRegistry(registry).build();
+        closeInOrder.add(0, () -> rpc.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
+        serverAddress = bind("server RPC", rpcBind, () -> {
+            rpc.start();
+            return (InetSocketAddress) rpc.getListenSockets().get(0);
+        });
+        // The advertised address is known only once the port is bound (port 0 in tests).
+        ControlPlane server = ControlPlane.inMemory(ServerConfig.dev(s.bindHost() + ":" + serverAddress.getPort()));
+        closeInOrder.add(0, server);
+        server.services().forEach(registry::addService);
+        LOG.info("server RPC listening on " + s.bindHost() + ":" + serverAddress.getPort()
+                + " (dev mode: state in memory, not replicated)");
+
+        String name = "meshctl-dev-" + System.identityHashCode(this);
+        InProcessServerBuilder inProcess = InProcessServerBuilder.forName(name);
+        for (ServerServiceDefinition d : server.services()) {
+            inProcess.addService(d);
+        }
+        Server local = inProcess.build().start();
+        closeInOrder.add(0, () -> local.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
+        return InProcessChannelBuilder.forName(name).build();
+    }
+
+    private interface Binder {
+        InetSocketAddress bind() throws IOException;
+    }
+
+    private static InetSocketAddress bind(String what, InetSocketAddress where, Binder binder) throws IOException {
+        try {
+            return binder.bind();
+        } catch (IOException e) {
+            Throwable cause = e;
+            while (cause != null && !(cause instanceof BindException)) {
+                cause = cause.getCause();
+            }
+            if (cause != null) {
+                throw new CliException("cannot listen for the " + what + " on " + where.getHostString() + ":"
+                        + where.getPort() + ": " + cause.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    InetSocketAddress grpcAddress() {
+        return grpcAddress;
+    }
+
+    /** The server RPC address, or null when this agent runs no server role. */
+    InetSocketAddress serverAddress() {
+        return serverAddress;
+    }
+
+    Sidecar sidecar() {
+        return sidecar;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : closeInOrder) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warning("while stopping: " + e);
+            }
+        }
+        closeInOrder.clear();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.meshplane.cli;
+
+import dev.meshplane.api.ApiException;
+import dev.meshplane.api.NameRules;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Run the agent: the sidecar of this node.",
+                "With -dev, also a one-node server whose state lives in memory (for development)."})
+final class AgentCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger("agent");
+
+    @Option(names = {"-dev", "--dev"}, description = "run a one-process server and sidecar with in-memory state")
+    boolean dev;
+
+    @Option(names = {"-server", "--server"}, description = "run the server role with a replicated, durable log")
+    boolean server;
+
+    @Option(names = {"-node", "--node"}, description = "node name (default: the host name)")
+    String node;
+
+    @Option(names = {"-bind", "--bind"}, defaultValue = "127.0.0.1",
+            description = "address of this node and of the server RPC listener (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = {"-client", "--client"}, defaultValue = "127.0.0.1",
+            description = "address the client APIs listen on (default: ${DEFAULT-VALUE})")
+    String client;
+
+    @Option(names = {"-grpc-port", "--grpc-port"}, defaultValue = "8502",
+            description = "agent gRPC API port (default: ${DEFAULT-VALUE}; 0 picks a free port)")
+    int grpcPort;
+
+    @Option(names = {"-server-port", "--server-port"}, defaultValue = "8300",
+            description = "server RPC port (default: ${DEFAULT-VALUE}; 0 picks a free port)")
+    int serverPort;
+
+    @Option(names = {"-datacenter", "--datacenter"}, defaultValue = "dc1",
+            description = "datacenter name (default: ${DEFAULT-VALUE})")
+    String datacenter;
+
+    @Option(names = {"-retry-join", "--retry-join"}, paramLabel = "HOST:PORT",
+            description = "server RPC address to join (client mode)")
+    List<String> retryJoin = new ArrayList<>();
+
+    @Mixin
+    LogOptions logOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        Agent.Settings settings = settings();
+        Logging.configure(Logging.parseLevel(logOptions.level), System.err);
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : List.of("INT", "TERM")) {
+            Signal.handle(new Signal(name), signal -> {
+                if (stop.getCount() == 0) {
+                    // A second interrupt while stopping: the user wants out now.
+                    Runtime.getRuntime().halt(130);
+                }
+                stop.countDown();
+            });
+        }
+        try (Agent agent = Agent.start(settings)) {
+            LOG.info("agent started: node " + settings.nodeName() + ", datacenter " + settings.datacenter()
+                    + ", gRPC API on " + client + ":" + agent.grpcAddress().getPort());
+            stop.await();
+            LOG.info("shutting down");
+        }
+        LOG.info("agent stopped");
+        return 0;
+    }
+
+    Agent.Settings settings() {
+        if (server && !dev) {
+            throw new CliException("-server: the replicated server role is not available in this build; "
+                    + "use -dev for a one-process server with in-memory state");
+        }
+        if (!dev && retryJoin.isEmpty()) {
+            throw new CliException("agent: give -dev for a development agent, or -retry-join HOST:PORT to join a server");
+        }
+        if (dev && !retryJoin.isEmpty()) {
+            throw new CliException("-retry-join: a -dev agent is its own server and joins no other");
+        }
+        if (retryJoin.size() > 1) {
+            throw new CliException("-retry-join: only one server address is supported in this build");
+        }
+        Addresses.port("-grpc-port", String.valueOf(grpcPort));
+        Addresses.port("-server-port", String.valueOf(serverPort));
+        String nodeName = node != null ? node : hostName();
+        try {
+            NameRules.checkName("-node", nodeName);
+            NameRules.checkName("-datacenter", datacenter);
+        } catch (ApiException e) {
+            throw new CliException(e.getMessage());
+        }
+        String join = retryJoin.isEmpty() ? null : retryJoin.get(0);
+        if (join != null) {
+            Addresses.parse("-retry-join", join);
+        }
+        return new Agent.Settings(dev, nodeName, bind, client, serverPort, grpcPort, datacenter, join);
+    }
+
+    private static String hostName() {
+        try {
+            String name = InetAddress.getLocalHost().getHostName();
+            int dot = name.indexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
+        } catch (UnknownHostException e) {
+            throw new CliException("-node: the host name cannot be determined (" + e.getMessage() + "); give -node NAME");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.meshplane.controlplane;
+
+import dev.meshplane.controlplane.log.Consensus;
+import dev.meshplane.controlplane.log.LocalLog;
+import dev.meshplane.controlplane.rpc.ServerServices;
+import dev.meshplane.controlplane.state.StateQueries;
+import dev.meshplane.controlplane.state.StateStore;
+import dev.meshplane.controlplane.watch.WakeRegistry;
+import dev.meshplane.controlplane.watch.WatchHub;
+import io.grpc.ServerServiceDefinition;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The server role assembled: state store, the log that feeds it, watches and the gRPC
+ * services. The caller serves {@link #services()} on whatever listeners it runs.
+ */
+public final class ControlPlane implements AutoCloseable {
+    private final StateStore store = new StateStore();
+    private final StateQueries queries = new StateQueries(store);
+    private final Consensus consensus;
+    private final WakeRegistry wakes = new WakeRegistry();
+    private final WatchHub hub;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "blocking-query-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    // Re-running woken queries is short work, but there can be thousands at once.
+    private final ExecutorService worker = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<ServerServiceDefinition> services;
+
+    /** A server whose log lives only in this process (`agent -dev`). */
+    public static ControlPlane inMemory(ServerConfig config) {
+        return new ControlPlane(config);
+    }
+
+    private ControlPlane(ServerConfig config) {
+        this.consensus = new LocalLog(store, config.advertiseAddress());
+        this.hub = new WatchHub(store, queries, config.watch());
+        store.addListener(wakes);
+        store.addListener(hub);
+        this.services = ServerServices.create(consensus, store, queries, wakes, hub, config.limits(), timer, worker);
+    }
+
+    public List<ServerServiceDefinition> services() {
+        return services;
+    }
+
+    public StateQueries queries() {
+        return queries;
+    }
+
+    @Override
+    public void close() {
+        consensus.close();
+        hub.close();
+        timer.shutdownNow();
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.meshplane.controlplane.watch;
+
+/** Names of the things a blocking query can wait on. */
+public final class WakeKeys {
+    public static final String SERVICES = "services";
+    public static final String NODES = "nodes";
+
+    private WakeKeys() {}
+
+    /** Woken by a change to any key starting with {@code prefix} (a single key waits on itself). */
+    public static String kvPrefix(String prefix) {
+        return "kv:" + prefix;
+    }
+
+    /** Woken by a change to any instance of the service, its checks or its node. */
+    public static String service(String name) {
+        return "svc:" + name;
+    }
+
+    /** Woken by a change to the node, its services or its checks. */
+    public static String node(String name) {
+        return "node:" + name;
+    }
+}
