@@ -36,6 +36,7 @@ final class Agent implements AutoCloseable {
     private InetSocketAddress grpcAddress;
     private InetSocketAddress serverAddress;
     private Sidecar sidecar;
+    private ControlPlane server;
 
     private Agent() {}
 
@@ -77,7 +78,7 @@ final class Agent implements AutoCloseable {
             return (InetSocketAddress) rpc.getListenSockets().get(0);
         });
         // The advertised address is known only once the port is bound (port 0 in tests).
-        ControlPlane server = ControlPlane.inMemory(ServerConfig.dev(s.bindHost() + ":" + serverAddress.getPort()));
+        server = ControlPlane.inMemory(ServerConfig.dev(s.bindHost() + ":" + serverAddress.getPort()));
         closeInOrder.add(0, server);
         server.services().forEach(registry::addService);
         LOG.info("server RPC listening on " + s.bindHost() + ":" + serverAddress.getPort()
@@ -124,6 +125,11 @@ final class Agent implements AutoCloseable {
 
     Sidecar sidecar() {
         return sidecar;
+    }
+
+    /** The server role, or null when this agent runs none. */
+    ControlPlane server() {
+        return server;
     }
 
     @Override

@@ -32,7 +32,7 @@ public final class ControlPlane implements AutoCloseable {
     private final ExecutorService worker = Executors.newVirtualThreadPerTaskExecutor();
     private final List<ServerServiceDefinition> services;
 
-    /** A server whose log lives only in this process (`agent -dev`). */
+    /** A server whose log lives only in this process (`agent -dev` and tests). */
     public static ControlPlane inMemory(ServerConfig config) {
         return new ControlPlane(config);
     }
@@ -51,6 +51,16 @@ public final class ControlPlane implements AutoCloseable {
 
     public StateQueries queries() {
         return queries;
+    }
+
+    /** How many blocking queries are parked waiting for a change. */
+    public int pendingWakeUps() {
+        return wakes.pending();
+    }
+
+    /** How many distinct watch topics have subscribers. */
+    public int watchTopicCount() {
+        return hub.topicCount();
     }
 
     @Override

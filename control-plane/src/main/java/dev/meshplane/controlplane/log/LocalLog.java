@@ -30,7 +30,10 @@ public final class LocalLog implements Consensus {
     public LocalLog(StateStore store, String address) {
         this.store = store;
         this.address = address;
-        this.nextIndex = store.lastIndex() + 1;
+        // Index 1 is what a never-changed result reports (see Indexed), so a query blocked on an
+        // empty result waits at 1; the first write must land above it to wake that query. A Raft
+        // log gets this from the leader's no-op entry at index 1.
+        this.nextIndex = Math.max(2, store.lastIndex() + 1);
     }
 
     @Override
