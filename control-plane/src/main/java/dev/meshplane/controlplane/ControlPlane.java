@@ -2,7 +2,10 @@ package dev.meshplane.controlplane;
 
 import dev.meshplane.controlplane.log.Consensus;
 import dev.meshplane.controlplane.log.LocalLog;
+import dev.meshplane.controlplane.rpc.ServerContext;
 import dev.meshplane.controlplane.rpc.ServerServices;
+import dev.meshplane.controlplane.session.LockDelays;
+import dev.meshplane.controlplane.session.SessionTimers;
 import dev.meshplane.controlplane.state.StateQueries;
 import dev.meshplane.controlplane.state.StateStore;
 import dev.meshplane.controlplane.watch.WakeRegistry;
@@ -30,6 +33,8 @@ public final class ControlPlane implements AutoCloseable {
     });
     // Re-running woken queries is short work, but there can be thousands at once.
     private final ExecutorService worker = Executors.newVirtualThreadPerTaskExecutor();
+    private final LockDelays lockDelays = new LockDelays(System::nanoTime);
+    private final SessionTimers sessionTimers;
     private final List<ServerServiceDefinition> services;
 
     /** A server whose log lives only in this process (`agent -dev` and tests). */
@@ -40,9 +45,15 @@ public final class ControlPlane implements AutoCloseable {
     private ControlPlane(ServerConfig config) {
         this.consensus = new LocalLog(store, config.advertiseAddress());
         this.hub = new WatchHub(store, queries, config.watch());
+        this.sessionTimers = new SessionTimers(queries, consensus, timer);
         store.addListener(wakes);
         store.addListener(hub);
-        this.services = ServerServices.create(consensus, store, queries, wakes, hub, config.limits(), timer, worker);
+        store.addListener(lockDelays);
+        store.addListener(sessionTimers);
+        // The in-memory log has no elections: this server always leads.
+        sessionTimers.setLeading(true);
+        this.services = ServerServices.create(new ServerContext(consensus, store, queries, wakes, hub, lockDelays,
+                sessionTimers, config.limits(), config.sessionTtlMin(), timer, worker));
     }
 
     public List<ServerServiceDefinition> services() {
@@ -56,6 +67,11 @@ public final class ControlPlane implements AutoCloseable {
     /** How many blocking queries are parked waiting for a change. */
     public int pendingWakeUps() {
         return wakes.pending();
+    }
+
+    /** Session TTL timers running (on the leader). */
+    public int sessionTimersArmed() {
+        return sessionTimers.armed();
     }
 
     /** How many distinct watch topics have subscribers. */

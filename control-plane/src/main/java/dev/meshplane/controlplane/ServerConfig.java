@@ -1,6 +1,8 @@
 package dev.meshplane.controlplane;
 
 import dev.meshplane.api.ApiLimits;
+import dev.meshplane.api.SessionRules;
+import java.time.Duration;
 import dev.meshplane.controlplane.watch.WatchConfig;
 
 /**
@@ -9,15 +11,19 @@ import dev.meshplane.controlplane.watch.WatchConfig;
  * @param advertiseAddress the server RPC address ("host:port") other servers and agents use
  * @param limits           request limits (KV value size, ...)
  * @param watch            watch stream settings
+ * @param sessionTtlMin    the shortest session TTL accepted (Consul's session_ttl_min, 10 s)
  */
-public record ServerConfig(String advertiseAddress, ApiLimits limits, WatchConfig watch) {
+public record ServerConfig(String advertiseAddress, ApiLimits limits, WatchConfig watch, Duration sessionTtlMin) {
     public ServerConfig {
         if (advertiseAddress == null || advertiseAddress.isBlank()) {
             throw new IllegalArgumentException("advertiseAddress must be set");
         }
+        if (sessionTtlMin.isNegative() || sessionTtlMin.isZero()) {
+            throw new IllegalArgumentException("sessionTtlMin " + sessionTtlMin + " must be positive");
+        }
     }
 
     public static ServerConfig dev(String advertiseAddress) {
-        return new ServerConfig(advertiseAddress, ApiLimits.DEFAULTS, WatchConfig.DEFAULTS);
+        return new ServerConfig(advertiseAddress, ApiLimits.DEFAULTS, WatchConfig.DEFAULTS, SessionRules.MIN_TTL);
     }
 }

@@ -1,7 +1,10 @@
 package dev.meshplane.sidecar;
 
+import dev.meshplane.api.SessionRules;
 import dev.meshplane.proto.v1.CatalogGrpc;
 import dev.meshplane.proto.v1.CatalogRegisterRequest;
+import dev.meshplane.proto.v1.Check;
+import dev.meshplane.proto.v1.HealthStatus;
 import dev.meshplane.proto.v1.Node;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +34,8 @@ final class NodeRegistration implements Runnable {
         long backoff = 250;
         while (!stopped) {
             try {
-                catalog.withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .register(CatalogRegisterRequest.newBuilder().setNode(node).build());
+                catalog.withDeadlineAfter(10, TimeUnit.SECONDS).register(CatalogRegisterRequest.newBuilder()
+                        .setNode(node).addChecks(membershipCheck()).build());
                 registered = true;
                 LOG.info("node " + node.getName() + " registered in the catalog");
                 return;
@@ -47,6 +50,17 @@ final class NodeRegistration implements Runnable {
             }
             backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
         }
+    }
+
+    /**
+     * The node's membership check, which sessions rely on by default. Until gossip watches
+     * the node from the outside, the agent asserts it itself; so it does not turn critical when
+     * the agent dies (see docs/architecture.md).
+     */
+    private static Check membershipCheck() {
+        return Check.newBuilder().setCheckId(SessionRules.SERF_HEALTH).setName("Serf Health Status")
+                .setType("serf").setStatus(HealthStatus.HEALTH_STATUS_PASSING)
+                .setOutput("Agent alive and reachable").build();
     }
 
     boolean registered() {

@@ -4,7 +4,9 @@ import dev.meshplane.api.ErrorMappingInterceptor;
 import dev.meshplane.proto.v1.CatalogGrpc;
 import dev.meshplane.proto.v1.KVGrpc;
 import dev.meshplane.proto.v1.Node;
+import dev.meshplane.proto.v1.SessionsGrpc;
 import dev.meshplane.proto.v1.StatusGrpc;
+import dev.meshplane.proto.v1.TxnGrpc;
 import dev.meshplane.proto.v1.WatchGrpc;
 import dev.meshplane.sidecar.agent.AgentRpc;
 import dev.meshplane.sidecar.rpc.Forwarding;
@@ -46,6 +48,8 @@ public final class Sidecar implements AutoCloseable {
                 .addService(Forwarding.forward(CatalogGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(KVGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(WatchGrpc.getServiceDescriptor(), servers))
+                .addService(Forwarding.forward(SessionsGrpc.getServiceDescriptor(), servers))
+                .addService(Forwarding.forward(TxnGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(StatusGrpc.getServiceDescriptor(), servers))
                 .addService(health.getHealthService())
                 .build();

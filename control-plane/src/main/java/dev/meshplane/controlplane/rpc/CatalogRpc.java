@@ -12,6 +12,10 @@ import dev.meshplane.proto.internal.v1.Command;
 import dev.meshplane.proto.v1.CatalogDeregisterRequest;
 import dev.meshplane.proto.v1.CatalogGrpc;
 import dev.meshplane.proto.v1.CatalogRegisterRequest;
+import dev.meshplane.proto.v1.ChecksInStateRequest;
+import dev.meshplane.proto.v1.ChecksResponse;
+import dev.meshplane.proto.v1.HealthStatus;
+import dev.meshplane.proto.v1.ServiceChecksRequest;
 import dev.meshplane.proto.v1.GetNodeRequest;
 import dev.meshplane.proto.v1.GetNodeResponse;
 import dev.meshplane.proto.v1.ListNodesRequest;
@@ -117,6 +121,28 @@ final class CatalogRpc extends CatalogGrpc.CatalogImplBase {
         reads.serve(request.getOptions(), List.of(WakeKeys.NODES), () -> queries.nodes(request.getNodeMetaMap()),
                 (r, meta) -> ListNodesResponse.newBuilder().addAllNodes(r.value()).setMeta(meta).build(),
                 observer);
+    }
+
+    @Override
+    public void checksInState(ChecksInStateRequest request, StreamObserver<ChecksResponse> observer) {
+        if (request.getState() == HealthStatus.UNRECOGNIZED) {
+            throw ApiException.invalidArgument("state", "unknown state " + request.getStateValue());
+        }
+        reads.serve(request.getOptions(), List.of(WakeKeys.CHECKS), () -> queries.checksInState(request.getState()),
+                (r, meta) -> ChecksResponse.newBuilder().addAllChecks(r.value()).setMeta(meta).build(), observer);
+    }
+
+    @Override
+    public void serviceChecks(ServiceChecksRequest request, StreamObserver<ChecksResponse> observer) {
+        NameRules.checkName("service", request.getService());
+        reads.serve(request.getOptions(), List.of(WakeKeys.service(request.getService())),
+                () -> queries.serviceEntries(request.getService(), ServiceFilter.ALL, true),
+                (r, meta) -> {
+                    ChecksResponse.Builder b = ChecksResponse.newBuilder().setMeta(meta);
+                    r.value().forEach(e -> e.getChecksList().stream()
+                            .filter(c -> c.getServiceId().equals(e.getService().getId())).forEach(b::addChecks));
+                    return b.build();
+                }, observer);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.meshplane.controlplane.rpc;
 import dev.meshplane.api.ApiException;
 import dev.meshplane.api.ApiLimits;
 import dev.meshplane.api.KvRules;
+import dev.meshplane.api.NameRules;
+import dev.meshplane.controlplane.session.LockDelays;
 import dev.meshplane.controlplane.state.StateQueries;
 import dev.meshplane.controlplane.watch.WakeKeys;
 import dev.meshplane.proto.internal.v1.Command;
@@ -26,12 +28,14 @@ final class KvRpc extends KVGrpc.KVImplBase {
     private final StateQueries queries;
     private final BlockingReads reads;
     private final ApiLimits limits;
+    private final LockDelays lockDelays;
 
-    KvRpc(Writes writes, StateQueries queries, BlockingReads reads, ApiLimits limits) {
+    KvRpc(Writes writes, StateQueries queries, BlockingReads reads, ApiLimits limits, LockDelays lockDelays) {
         this.writes = writes;
         this.queries = queries;
         this.reads = reads;
         this.limits = limits;
+        this.lockDelays = lockDelays;
     }
 
     @Override
@@ -51,10 +55,29 @@ final class KvRpc extends KVGrpc.KVImplBase {
     public void put(KvPutRequest request, StreamObserver<KvPutResponse> observer) {
         KvRules.checkKey("key", request.getKey(), limits);
         KvRules.checkValue("value", request.getValue(), limits);
+        int conditions = (request.hasCas() ? 1 : 0) + (request.getAcquire().isEmpty() ? 0 : 1)
+                + (request.getRelease().isEmpty() ? 0 : 1);
+        if (conditions > 1) {
+            throw ApiException.invalidArgument("cas", "give at most one of cas, acquire and release");
+        }
         KvPut.Builder put = KvPut.newBuilder().setKey(request.getKey()).setValue(request.getValue())
                 .setFlags(request.getFlags());
         if (request.hasCas()) {
             put.setCas(request.getCas());
+        }
+        if (!request.getAcquire().isEmpty()) {
+            NameRules.checkId("acquire", request.getAcquire());
+            if (lockDelays.blocked(request.getKey())) {
+                // A lock lost with its session is not up for grabs yet: answer as a failed acquire.
+                observer.onNext(KvPutResponse.newBuilder().setApplied(false).setIndex(queries.lastIndex()).build());
+                observer.onCompleted();
+                return;
+            }
+            put.setAcquire(request.getAcquire());
+        }
+        if (!request.getRelease().isEmpty()) {
+            NameRules.checkId("release", request.getRelease());
+            put.setRelease(request.getRelease());
         }
         writes.propose(Command.newBuilder().setKvPut(put).build(), observer,
                 a -> KvPutResponse.newBuilder().setApplied(Writes.applied(a)).setIndex(a.index()).build());

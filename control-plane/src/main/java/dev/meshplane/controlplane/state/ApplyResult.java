@@ -13,6 +13,13 @@ public sealed interface ApplyResult {
     /** A conditional write: whether its condition held and it took effect. */
     record Conditional(boolean applied) implements ApplyResult {}
 
+    /**
+     * A transaction: applied with the results of its operations, or rolled back with the
+     * errors (position and reason) that stopped it.
+     */
+    record Txn(boolean applied, java.util.List<dev.meshplane.proto.v1.TxnResult> results,
+               java.util.List<dev.meshplane.proto.v1.TxnError> errors) implements ApplyResult {}
+
     /** The command was refused as a whole; nothing changed. */
     record Rejected(ApiException reason) implements ApplyResult {}
 

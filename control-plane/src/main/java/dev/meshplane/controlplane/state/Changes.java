@@ -16,8 +16,16 @@ public final class Changes {
     private final List<String> kvKeys = new ArrayList<>();
     private final Map<String, Set<InstanceKey>> instancesByService = new HashMap<>();
     private final Set<String> nodeNames = new HashSet<>();
+    private final List<CheckRef> failedChecks = new ArrayList<>();
+    private final Set<String> removedNodes = new HashSet<>();
+    private final Map<String, java.time.Duration> lockDelays = new HashMap<>();
     private boolean serviceList;
     private boolean nodeList;
+    private boolean sessions;
+    private boolean reset;
+
+    /** A check on a node, by ID. */
+    public record CheckRef(String node, String checkId) {}
 
     void kvKey(String key) {
         kvKeys.add(key);
@@ -41,6 +49,55 @@ public final class Changes {
 
     void nodeContents(String name) {
         nodeNames.add(name);
+    }
+
+    /** The whole state was replaced (a snapshot restore): every result may have changed. */
+    static Changes everything() {
+        Changes c = new Changes();
+        c.reset = true;
+        c.serviceList = true;
+        c.nodeList = true;
+        c.sessions = true;
+        return c;
+    }
+
+    public boolean isReset() {
+        return reset;
+    }
+
+    /** A check went critical or was removed: sessions relying on it are invalidated. */
+    void checkFailed(String node, String checkId) {
+        failedChecks.add(new CheckRef(node, checkId));
+    }
+
+    void nodeRemoved(String node) {
+        removedNodes.add(node);
+    }
+
+    void sessions() {
+        sessions = true;
+    }
+
+    /** A lock was lost with its session: the key may not be re-acquired for {@code delay}. */
+    void lockDelay(String key, java.time.Duration delay) {
+        lockDelays.put(key, delay);
+    }
+
+    List<CheckRef> failedChecks() {
+        return failedChecks;
+    }
+
+    Set<String> removedNodes() {
+        return removedNodes;
+    }
+
+    public boolean sessionsChanged() {
+        return sessions;
+    }
+
+    /** Keys whose locks were lost, with the delay before they may be acquired again. */
+    public Map<String, java.time.Duration> lockDelays() {
+        return lockDelays;
     }
 
     public List<String> kvKeys() {
@@ -70,6 +127,7 @@ public final class Changes {
     }
 
     public boolean isEmpty() {
-        return kvKeys.isEmpty() && instancesByService.isEmpty() && nodeNames.isEmpty() && !serviceList && !nodeList;
+        return kvKeys.isEmpty() && instancesByService.isEmpty() && nodeNames.isEmpty() && !serviceList && !nodeList
+                && !sessions;
     }
 }

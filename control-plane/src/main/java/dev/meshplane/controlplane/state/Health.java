@@ -18,6 +18,11 @@ public final class Health {
         };
     }
 
+    /** Critical or in maintenance: sessions relying on such a check are invalidated. */
+    static boolean isFailing(HealthStatus status) {
+        return severity(status) >= 2;
+    }
+
     /** The worst status among the checks; passing when there are none. */
     public static HealthStatus aggregate(Iterable<Check> checks) {
         HealthStatus worst = HealthStatus.HEALTH_STATUS_PASSING;

@@ -1,11 +1,14 @@
 package dev.meshplane.controlplane.state;
 
+import dev.meshplane.proto.v1.Check;
 import dev.meshplane.proto.v1.GetNodeResponse;
+import dev.meshplane.proto.v1.HealthStatus;
 import dev.meshplane.proto.v1.KvEntry;
 import dev.meshplane.proto.v1.KvListResponse;
 import dev.meshplane.proto.v1.Node;
 import dev.meshplane.proto.v1.ServiceEntry;
 import dev.meshplane.proto.v1.ServiceSummary;
+import dev.meshplane.proto.v1.Session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,7 @@ public final class StateQueries {
     /** Every service name with the union of its instances' tags, sorted by name. */
     public Indexed<List<ServiceSummary>> services() {
         return store.read(() -> {
-            CatalogTable c = store.catalog;
+            CatalogTable c = store.tables().catalog;
             TreeMap<String, ServiceSummary> byName = new TreeMap<>();
             for (String name : c.serviceNames()) {
                 TreeSet<String> tags = new TreeSet<>();
@@ -46,7 +49,7 @@ public final class StateQueries {
     /** Instances of one service matching the filter, in node/ID order, with or without their checks. */
     public Indexed<List<ServiceEntry>> serviceEntries(String service, ServiceFilter filter, boolean withChecks) {
         return store.read(() -> {
-            CatalogTable c = store.catalog;
+            CatalogTable c = store.tables().catalog;
             List<ServiceEntry> out = new ArrayList<>();
             for (InstanceKey k : c.instancesOf(service)) {
                 ServiceEntry e = c.entry(k);
@@ -61,7 +64,7 @@ public final class StateQueries {
     /** One instance's entry if it exists and matches, for watch deltas. */
     public Optional<ServiceEntry> serviceEntry(InstanceKey key, String service, ServiceFilter filter) {
         return store.read(() -> {
-            ServiceEntry e = store.catalog.entry(key);
+            ServiceEntry e = store.tables().catalog.entry(key);
             if (e == null || !e.getService().getName().equals(service) || !filter.matches(e)) {
                 return Optional.empty();
             }
@@ -72,19 +75,19 @@ public final class StateQueries {
     public Indexed<List<Node>> nodes(Map<String, String> nodeMeta) {
         return store.read(() -> {
             List<Node> out = new ArrayList<>();
-            for (Node n : store.catalog.nodes()) {
+            for (Node n : store.tables().catalog.nodes()) {
                 if (hasMeta(n, nodeMeta)) {
                     out.add(n);
                 }
             }
-            return new Indexed<>(out, store.catalog.nodesIndex());
+            return new Indexed<>(out, store.tables().catalog.nodesIndex());
         });
     }
 
     /** The node with its services and checks; empty if the node is not registered. */
     public Indexed<Optional<GetNodeResponse>> node(String name) {
         return store.read(() -> {
-            CatalogTable c = store.catalog;
+            CatalogTable c = store.tables().catalog;
             Node node = c.node(name);
             Optional<GetNodeResponse> result = node == null ? Optional.empty()
                     : Optional.of(GetNodeResponse.newBuilder().setNode(node)
@@ -95,7 +98,7 @@ public final class StateQueries {
     }
 
     public Indexed<Optional<KvEntry>> kvGet(String key) {
-        return store.read(() -> new Indexed<>(Optional.ofNullable(store.kv.get(key)), store.kv.keyIndex(key)));
+        return store.read(() -> new Indexed<>(Optional.ofNullable(store.tables().kv.get(key)), store.tables().kv.keyIndex(key)));
     }
 
     /**
@@ -105,7 +108,7 @@ public final class StateQueries {
     public Indexed<KvListResponse> kvList(String prefix, boolean keysOnly, String separator) {
         return store.read(() -> {
             KvListResponse.Builder out = KvListResponse.newBuilder();
-            var entries = store.kv.prefix(prefix);
+            var entries = store.tables().kv.prefix(prefix);
             if (!keysOnly) {
                 out.addAllEntries(entries.values());
             } else {
@@ -124,7 +127,41 @@ public final class StateQueries {
                     }
                 }
             }
-            return new Indexed<>(out.build(), store.kv.prefixIndex(prefix));
+            return new Indexed<>(out.build(), store.tables().kv.prefixIndex(prefix));
+        });
+    }
+
+    /** Checks in a state (any state when unspecified), by node then check ID. */
+    public Indexed<List<Check>> checksInState(HealthStatus state) {
+        return store.read(() -> {
+            CatalogTable c = store.tables().catalog;
+            List<Check> out = new ArrayList<>();
+            for (var checks : c.allChecks().values()) {
+                for (Check check : checks) {
+                    if (state == HealthStatus.HEALTH_STATUS_UNSPECIFIED || check.getStatus() == state) {
+                        out.add(check);
+                    }
+                }
+            }
+            return new Indexed<>(out, c.checksIndex());
+        });
+    }
+
+    public Indexed<Optional<Session>> session(String id) {
+        return store.read(() -> new Indexed<>(Optional.ofNullable(store.tables().sessions.get(id)),
+                store.tables().sessions.tableIndex()));
+    }
+
+    /** Sessions sorted by ID; only those of {@code node} when it is not empty. */
+    public Indexed<List<Session>> sessions(String node) {
+        return store.read(() -> {
+            List<Session> out = new ArrayList<>();
+            for (Session s : store.tables().sessions.all()) {
+                if (node.isEmpty() || s.getNode().equals(node)) {
+                    out.add(s);
+                }
+            }
+            return new Indexed<>(out, store.tables().sessions.tableIndex());
         });
     }
 

@@ -2,14 +2,22 @@ package dev.meshplane.controlplane.state;
 
 import dev.meshplane.api.ApiException;
 import dev.meshplane.proto.internal.v1.Command;
+import dev.meshplane.proto.internal.v1.KvDelete;
+import dev.meshplane.proto.internal.v1.KvPut;
+import dev.meshplane.proto.v1.Session;
+import dev.meshplane.proto.v1.SessionBehavior;
+import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * The in-memory state every server applies the replicated log to: catalog and KV tables.
- * Commands are applied by one thread in log order; reads run concurrently under a read lock.
+ * The in-memory state every server applies the replicated log to: catalog, KV and session
+ * tables. Commands are applied by one thread in log order; reads run concurrently under a read
+ * lock. Applying is deterministic: every server computes the same state and results.
  *
  * <p>Listeners run after each command while the write lock is still held, so that anyone who
  * reads the state and registers interest under the read lock can miss no change: either the
@@ -22,10 +30,17 @@ public final class StateStore {
     }
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    final CatalogTable catalog = new CatalogTable();
-    final KvTable kv = new KvTable();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private Tables tables = new Tables();
     private volatile long lastIndex;
+
+    /** The three tables and the journal they share; replaced as a whole by a snapshot restore. */
+    static final class Tables {
+        final Journal journal = new Journal();
+        final CatalogTable catalog = new CatalogTable(journal);
+        final KvTable kv = new KvTable(journal);
+        final SessionTable sessions = new SessionTable(journal);
+    }
 
     public ApplyResult apply(long index, Command command) {
         lock.writeLock().lock();
@@ -35,22 +50,107 @@ public final class StateStore {
             }
             Changes changes = new Changes();
             ApplyResult result = switch (command.getOpCase()) {
-                case CATALOG_REGISTER -> catalog.register(index, command.getCatalogRegister(), changes);
-                case CATALOG_DEREGISTER -> catalog.deregister(index, command.getCatalogDeregister(), changes);
-                case KV_PUT -> kv.put(index, command.getKvPut(), changes);
-                case KV_DELETE -> kv.delete(index, command.getKvDelete(), changes);
+                case CATALOG_REGISTER -> tables.catalog.register(index, command.getCatalogRegister(), changes);
+                case CATALOG_DEREGISTER -> tables.catalog.deregister(index, command.getCatalogDeregister(), changes);
+                case KV_PUT -> kvPut(index, command.getKvPut(), changes);
+                case KV_DELETE -> kvDelete(index, command.getKvDelete(), changes);
+                case SESSION_CREATE -> sessionCreate(index, command.getSessionCreate(), changes);
+                case SESSION_DESTROY -> {
+                    destroySession(index, command.getSessionDestroy().getId(), changes);
+                    yield ApplyResult.DONE;
+                }
+                case TXN -> {
+                    TxnApplier.Outcome outcome = new TxnApplier(tables).apply(index, command.getTxn().getOpsList());
+                    changes = outcome.changes();
+                    yield outcome.result();
+                }
                 case OP_NOT_SET -> new ApplyResult.Rejected(
                         ApiException.invalidArgument("command", "carries no operation"));
             };
+            invalidateSessions(index, changes);
             lastIndex = index;
-            if (!changes.isEmpty()) {
-                for (ChangeListener l : listeners) {
-                    l.onApplied(index, changes);
-                }
-            }
+            notifyListeners(index, changes);
             return result;
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    private ApplyResult kvPut(long index, KvPut put, Changes changes) {
+        KvTable kv = tables.kv;
+        String failure;
+        if (!put.getAcquire().isEmpty()) {
+            if (tables.sessions.get(put.getAcquire()) == null) {
+                return new ApplyResult.Rejected(ApiException.failedPrecondition(
+                        "acquire: session " + put.getAcquire() + " does not exist"));
+            }
+            failure = kv.lock(index, put.getKey(), put.getValue(), put.getFlags(), put.getAcquire(), changes);
+        } else if (!put.getRelease().isEmpty()) {
+            failure = kv.unlock(index, put.getKey(), put.getValue(), put.getFlags(), put.getRelease(), changes);
+        } else if (put.hasCas()) {
+            failure = kv.cas(index, put.getKey(), put.getValue(), put.getFlags(), put.getCas(), changes);
+        } else {
+            kv.set(index, put.getKey(), put.getValue(), put.getFlags(), changes);
+            return ApplyResult.DONE;
+        }
+        return new ApplyResult.Conditional(failure == null);
+    }
+
+    private ApplyResult kvDelete(long index, KvDelete delete, Changes changes) {
+        if (delete.hasCas()) {
+            return new ApplyResult.Conditional(
+                    tables.kv.deleteCas(index, delete.getKey(), delete.getCas(), changes) == null);
+        }
+        if (delete.getRecurse()) {
+            tables.kv.deleteTree(index, delete.getKey(), changes);
+        } else {
+            tables.kv.delete(index, delete.getKey(), changes);
+        }
+        return ApplyResult.DONE;
+    }
+
+    private ApplyResult sessionCreate(long index, Session session, Changes changes) {
+        ApiException problem = tables.sessions.create(index, session, tables.catalog, changes);
+        return problem == null ? ApplyResult.DONE : new ApplyResult.Rejected(problem);
+    }
+
+    /** Sessions whose checks failed or whose node went away are destroyed with their locks. */
+    private void invalidateSessions(long index, Changes changes) {
+        Set<String> doomed = new LinkedHashSet<>();
+        for (Changes.CheckRef check : changes.failedChecks()) {
+            doomed.addAll(tables.sessions.dependingOn(check));
+        }
+        for (String node : changes.removedNodes()) {
+            doomed.addAll(tables.sessions.onNode(node));
+        }
+        for (String id : doomed) {
+            destroySession(index, id, changes);
+        }
+    }
+
+    private void destroySession(long index, String id, Changes changes) {
+        Session s = tables.sessions.remove(index, id, changes);
+        if (s == null) {
+            return;
+        }
+        Duration delay = Duration.ofSeconds(s.getLockDelay().getSeconds(), s.getLockDelay().getNanos());
+        for (String key : tables.kv.keysLockedBy(id)) {
+            if (s.getBehavior() == SessionBehavior.SESSION_BEHAVIOR_DELETE) {
+                tables.kv.delete(index, key, changes);
+            } else {
+                tables.kv.releaseLock(index, key, changes);
+            }
+            if (!delay.isZero()) {
+                changes.lockDelay(key, delay);
+            }
+        }
+    }
+
+    private void notifyListeners(long index, Changes changes) {
+        if (!changes.isEmpty()) {
+            for (ChangeListener l : listeners) {
+                l.onApplied(index, changes);
+            }
         }
     }
 
@@ -61,6 +161,26 @@ public final class StateStore {
             return reader.get();
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** The tables as of now; only for readers holding the read lock (or the apply thread). */
+    Tables tables() {
+        return tables;
+    }
+
+    /**
+     * Replaces the whole state with a restored one, as of {@code index}. Every listener is told
+     * that everything changed, so watches re-send snapshots and blocking queries re-run.
+     */
+    void replace(Tables restored, long index) {
+        lock.writeLock().lock();
+        try {
+            tables = restored;
+            lastIndex = index;
+            notifyListeners(index, Changes.everything());
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 

@@ -17,6 +17,12 @@ final class KvPrefixTopic extends Topic {
     KvPrefixTopic(String prefix, StateQueries queries) {
         this.prefix = prefix;
         this.queries = queries;
+        reload();
+    }
+
+    @Override
+    protected void reload() {
+        current.clear();
         for (KvEntry e : queries.kvList(prefix, false, "").value().getEntriesList()) {
             current.put(e.getKey(), e);
         }

@@ -23,6 +23,12 @@ final class ServiceHealthTopic extends Topic {
     ServiceHealthTopic(Key key, StateQueries queries) {
         this.key = key;
         this.queries = queries;
+        reload();
+    }
+
+    @Override
+    protected void reload() {
+        current.clear();
         for (ServiceEntry e : queries.serviceEntries(key.service(), key.filter(), true).value()) {
             current.put(new InstanceKey(e.getNode().getName(), e.getService().getId()), e);
         }

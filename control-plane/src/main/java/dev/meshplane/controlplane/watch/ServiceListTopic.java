@@ -21,6 +21,11 @@ final class ServiceListTopic extends Topic {
     }
 
     @Override
+    protected void reload() {
+        current = queries.services().value();
+    }
+
+    @Override
     protected WatchEvent buildSnapshot(long index) {
         return event(index);
     }

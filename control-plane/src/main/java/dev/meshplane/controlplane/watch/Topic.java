@@ -24,6 +24,9 @@ abstract class Topic {
      */
     protected abstract WatchEvent applyChanges(long index, Changes changes);
 
+    /** Recomputes the whole result from the store (after a snapshot restore). */
+    protected abstract void reload();
+
     /** Called under the store's read lock, possibly by several subscribers at once. */
     final synchronized WatchEvent snapshot(long index) {
         if (cachedIndex != index) {
@@ -36,7 +39,15 @@ abstract class Topic {
     final void onApplied(long index, Changes changes) {
         WatchEvent event;
         synchronized (this) {
-            event = applyChanges(index, changes);
+            if (changes.isReset()) {
+                // The state was replaced: indexes may have gone backwards, so consumers must
+                // drop what they hold and take a fresh snapshot.
+                reload();
+                cachedIndex = -1;
+                event = buildSnapshot(index);
+            } else {
+                event = applyChanges(index, changes);
+            }
             if (event != null) {
                 cachedIndex = -1;
                 cachedSnapshot = null;

@@ -4,6 +4,9 @@ package dev.meshplane.controlplane.watch;
 public final class WakeKeys {
     public static final String SERVICES = "services";
     public static final String NODES = "nodes";
+    public static final String SESSIONS = "sessions";
+    /** Woken by any change to any check. */
+    public static final String CHECKS = "checks";
 
     private WakeKeys() {}
 

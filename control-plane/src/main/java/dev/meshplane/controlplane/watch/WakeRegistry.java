@@ -2,6 +2,7 @@ package dev.meshplane.controlplane.watch;
 
 import dev.meshplane.controlplane.state.Changes;
 import dev.meshplane.controlplane.state.StateStore;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,6 +36,12 @@ public final class WakeRegistry implements StateStore.ChangeListener {
         if (waiting.isEmpty()) {
             return;
         }
+        if (changes.isReset()) {
+            for (String key : List.copyOf(waiting.keySet())) {
+                fire(key);
+            }
+            return;
+        }
         for (String key : changes.kvKeys()) {
             for (int end = 0; end <= key.length(); end++) {
                 fire(WakeKeys.kvPrefix(key.substring(0, end)));
@@ -51,6 +58,12 @@ public final class WakeRegistry implements StateStore.ChangeListener {
         }
         if (changes.nodeListChanged()) {
             fire(WakeKeys.NODES);
+        }
+        if (changes.sessionsChanged()) {
+            fire(WakeKeys.SESSIONS);
+        }
+        if (!changes.nodeNames().isEmpty()) {
+            fire(WakeKeys.CHECKS);
         }
     }
 

@@ -142,6 +142,13 @@ public final class WatchHub implements StateStore.ChangeListener, AutoCloseable 
     @Override
     public void onApplied(long index, Changes changes) {
         Set<Topic> affected = new LinkedHashSet<>();
+        if (changes.isReset()) {
+            affected.addAll(serviceTopics.values());
+            affected.addAll(kvTopics.values());
+            if (serviceListTopic != null) {
+                affected.add(serviceListTopic);
+            }
+        }
         for (String name : changes.serviceNames()) {
             affected.addAll(serviceTopicsByName.getOrDefault(name, List.of()));
         }

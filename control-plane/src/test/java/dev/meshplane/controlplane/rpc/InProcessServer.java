@@ -9,6 +9,7 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** The server role's gRPC services on an in-process transport, for tests of the API behaviour. */
@@ -18,7 +19,11 @@ final class InProcessServer implements AutoCloseable {
     final ManagedChannel channel;
 
     InProcessServer(WatchConfig watch) throws IOException {
-        controlPlane = ControlPlane.inMemory(new ServerConfig("127.0.0.1:8300", ApiLimits.DEFAULTS, watch));
+        this(new ServerConfig("127.0.0.1:8300", ApiLimits.DEFAULTS, watch, Duration.ofSeconds(1)));
+    }
+
+    InProcessServer(ServerConfig config) throws IOException {
+        controlPlane = ControlPlane.inMemory(config);
         String name = InProcessServerBuilder.generateName();
         InProcessServerBuilder b = InProcessServerBuilder.forName(name);
         controlPlane.services().forEach(b::addService);
