@@ -109,6 +109,33 @@ class CliTest {
     }
 
     @Test
+    void snapshotSaveInspectAndRestore(@TempDir Path dir) throws Exception {
+        client("kv", "put", "snap/key", "before");
+        Path file = dir.resolve("backup.snap");
+        Result saved = client("snapshot", "save", file.toString());
+        assertEquals(0, saved.code(), saved.err());
+        assertTrue(saved.out().matches("Saved and verified snapshot to index \\d+: .*backup\\.snap\n"), saved.out());
+        Result inspect = meshctl("snapshot", "inspect", file.toString());
+        assertTrue(inspect.out().lines().anyMatch(l -> l.matches("Index\\s+\\d+")), inspect.out());
+
+        client("kv", "put", "snap/key", "after");
+        Result restored = client("snapshot", "restore", file.toString());
+        assertEquals(0, restored.code(), restored.err());
+        assertTrue(restored.out().startsWith("Restored snapshot of index "), restored.out());
+        assertEquals("before\n", client("kv", "get", "snap/key").out());
+
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 1;
+        Path bad = dir.resolve("bad.snap");
+        Files.write(bad, bytes);
+        Result refused = client("snapshot", "restore", bad.toString());
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().startsWith("Error: " + bad + ": corrupt snapshot"), refused.err());
+        assertEquals("before\n", client("kv", "get", "snap/key").out(), "nothing changed");
+        client("kv", "delete", "snap/key");
+    }
+
+    @Test
     void errorsAreOneLineWithExitCodeOne() {
         Result r = client("services", "register", "-name", "web", "-port", "70000");
         assertEquals(1, r.code());
@@ -145,7 +172,8 @@ class CliTest {
         for (String[] command : new String[][] {
                 {}, {"agent"}, {"services"}, {"services", "register"}, {"services", "deregister"}, {"services", "list"},
                 {"catalog"}, {"catalog", "services"}, {"catalog", "nodes"}, {"kv"}, {"kv", "put"}, {"kv", "get"},
-                {"kv", "delete"}, {"kv", "list"}, {"watch"}, {"watch", "service"}, {"version"}}) {
+                {"kv", "delete"}, {"kv", "list"}, {"watch"}, {"watch", "service"}, {"snapshot"}, {"snapshot", "save"},
+                {"snapshot", "restore"}, {"snapshot", "inspect"}, {"version"}}) {
             List<String> args = new ArrayList<>(List.of(command));
             args.add("--help");
             Result r = meshctl(args.toArray(String[]::new));

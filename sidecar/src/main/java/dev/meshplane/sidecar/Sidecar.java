@@ -5,6 +5,7 @@ import dev.meshplane.proto.v1.CatalogGrpc;
 import dev.meshplane.proto.v1.KVGrpc;
 import dev.meshplane.proto.v1.Node;
 import dev.meshplane.proto.v1.SessionsGrpc;
+import dev.meshplane.proto.v1.SnapshotGrpc;
 import dev.meshplane.proto.v1.StatusGrpc;
 import dev.meshplane.proto.v1.TxnGrpc;
 import dev.meshplane.proto.v1.WatchGrpc;
@@ -50,6 +51,7 @@ public final class Sidecar implements AutoCloseable {
                 .addService(Forwarding.forward(WatchGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(SessionsGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(TxnGrpc.getServiceDescriptor(), servers))
+                .addService(Forwarding.forward(SnapshotGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(StatusGrpc.getServiceDescriptor(), servers))
                 .addService(health.getHealthService())
                 .build();

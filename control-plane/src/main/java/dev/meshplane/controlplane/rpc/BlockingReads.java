@@ -56,7 +56,8 @@ final class BlockingReads {
     <R, A> void serve(QueryOptions options, List<String> wakeKeys, Supplier<Indexed<R>> query,
                       BiFunction<Indexed<R>, QueryMeta, A> respond, StreamObserver<A> observer) {
         long deadlineNanos = System.nanoTime() + waitNanos(options);
-        new Attempt<>(options, wakeKeys, query, respond, observer, deadlineNanos, Context.current()).run();
+        new Attempt<>(options, wakeKeys, query, respond, observer, deadlineNanos, Context.current(),
+                store.restores()).run();
     }
 
     static long waitNanos(QueryOptions options) {
@@ -86,13 +87,15 @@ final class BlockingReads {
         private final StreamObserver<A> observer;
         private final long deadlineNanos;
         private final Context context;
+        /** A restore replaces the state (indexes may go backwards): answer at once so clients re-sync. */
+        private final long restoresAtStart;
         private final AtomicBoolean answered = new AtomicBoolean();
         private final List<WakeRegistry.Registration> registrations = new ArrayList<>();
         private ScheduledFuture<?> timeout;
 
         Attempt(QueryOptions options, List<String> wakeKeys, Supplier<Indexed<R>> query,
                 BiFunction<Indexed<R>, QueryMeta, A> respond, StreamObserver<A> observer,
-                long deadlineNanos, Context context) {
+                long deadlineNanos, Context context, long restoresAtStart) {
             this.options = options;
             this.wakeKeys = wakeKeys;
             this.query = query;
@@ -100,6 +103,7 @@ final class BlockingReads {
             this.observer = observer;
             this.deadlineNanos = deadlineNanos;
             this.context = context;
+            this.restoresAtStart = restoresAtStart;
             context.addListener(c -> cleanUp(), Runnable::run);
         }
 
@@ -122,7 +126,8 @@ final class BlockingReads {
             Indexed<R> result = store.read(() -> {
                 Indexed<R> r = query.get();
                 boolean done = options.getIndex() == 0 || r.index() > options.getIndex()
-                        || System.nanoTime() >= deadlineNanos || context.isCancelled();
+                        || System.nanoTime() >= deadlineNanos || context.isCancelled()
+                        || store.restores() != restoresAtStart;
                 if (done) {
                     return r;
                 }

@@ -18,6 +18,7 @@ public final class ServerServices {
                 new KvRpc(writes, ctx.queries(), reads, ctx.limits(), ctx.lockDelays()),
                 new SessionsRpc(writes, ctx.queries(), reads, ctx.sessionTimers(), ctx.sessionTtlMin()),
                 new TxnRpc(writes, ctx.limits(), ctx.lockDelays()),
+                new SnapshotRpc(ctx.store(), ctx.consensus()),
                 new WatchRpc(ctx.hub(), ctx.limits()),
                 new StatusRpc(ctx.consensus()));
         ErrorMappingInterceptor errors = new ErrorMappingInterceptor();

@@ -331,6 +331,62 @@ final class CatalogTable {
         return c.toBuilder().clearCreateIndex().clearModifyIndex().build();
     }
 
+    // ---- snapshot restore: objects go in exactly as they were stored ----
+
+    void restoreNode(Node node) {
+        nodes.put(node.getName(), node);
+    }
+
+    void restoreService(String nodeName, Service service) {
+        servicesByNode.computeIfAbsent(nodeName, n -> new JournaledMap<>(new TreeMap<>(), journal))
+                .put(service.getId(), service);
+        indexInstance(new InstanceKey(nodeName, service.getId()), service.getName());
+    }
+
+    void restoreCheck(Check check) {
+        checksByNode.computeIfAbsent(check.getNode(), n -> new JournaledMap<>(new TreeMap<>(), journal))
+                .put(check.getCheckId(), check);
+    }
+
+    void restoreIndexes(long nodes, long services, long checks) {
+        nodesIndex = nodes;
+        servicesIndex = services;
+        checksIndex = checks;
+    }
+
+    void restoreServiceNameIndex(String name, long index) {
+        serviceNameIndex.put(name, index);
+    }
+
+    void restoreNodeNameIndex(String name, long index) {
+        nodeNameIndex.put(name, index);
+    }
+
+    /** Every service (by node) for a snapshot. */
+    Map<String, Collection<Service>> allServices() {
+        Map<String, Collection<Service>> out = new TreeMap<>();
+        for (var e : servicesByNode.entrySet()) {
+            out.put(e.getKey(), e.getValue().values());
+        }
+        return out;
+    }
+
+    Map<String, Long> serviceNameIndexes() {
+        Map<String, Long> m = new TreeMap<>();
+        for (var e : serviceNameIndex.entrySet()) {
+            m.put(e.getKey(), e.getValue());
+        }
+        return m;
+    }
+
+    Map<String, Long> nodeNameIndexes() {
+        Map<String, Long> m = new TreeMap<>();
+        for (var e : nodeNameIndex.entrySet()) {
+            m.put(e.getKey(), e.getValue());
+        }
+        return m;
+    }
+
     // ---- reads ----
 
     Node node(String name) {

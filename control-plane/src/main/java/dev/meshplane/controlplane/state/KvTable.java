@@ -162,6 +162,27 @@ final class KvTable {
                 : "key \"" + key + "\" is not locked by session " + (session.isEmpty() ? "(none)" : session);
     }
 
+    // ---- snapshot restore ----
+
+    void restoreEntry(KvEntry entry) {
+        entries.put(entry.getKey(), entry);
+        if (!entry.getSession().isEmpty()) {
+            locks.put(lockKey(entry.getSession(), entry.getKey()), Boolean.TRUE);
+        }
+    }
+
+    void restoreTombstone(String key, long index) {
+        tombstones.put(key, index);
+    }
+
+    void restoreTableIndex(long index) {
+        tableIndex = index;
+    }
+
+    NavigableMap<String, Long> tombstones() {
+        return tombstones.sorted();
+    }
+
     // ---- reads ----
 
     KvEntry get(String key) {

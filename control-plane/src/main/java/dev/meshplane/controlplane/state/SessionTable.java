@@ -73,6 +73,14 @@ final class SessionTable {
         return removed;
     }
 
+    void restore(Session session) {
+        byId.put(session.getId(), session);
+    }
+
+    void restoreTableIndex(long index) {
+        tableIndex = index;
+    }
+
     Session get(String id) {
         return byId.get(id);
     }

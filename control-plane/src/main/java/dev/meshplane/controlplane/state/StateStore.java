@@ -33,6 +33,7 @@ public final class StateStore {
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private Tables tables = new Tables();
     private volatile long lastIndex;
+    private volatile long restores;
 
     /** The three tables and the journal they share; replaced as a whole by a snapshot restore. */
     static final class Tables {
@@ -170,18 +171,28 @@ public final class StateStore {
     }
 
     /**
-     * Replaces the whole state with a restored one, as of {@code index}. Every listener is told
-     * that everything changed, so watches re-send snapshots and blocking queries re-run.
+     * Replaces the whole state with a restored snapshot, taking effect at log index
+     * {@code index}. Every listener is told that everything changed, so watches re-send
+     * snapshots and blocking queries answer at once (their index may have gone backwards).
      */
-    void replace(Tables restored, long index) {
+    public void restore(SnapshotReader.Restored restored, long index) {
         lock.writeLock().lock();
         try {
-            tables = restored;
+            if (index < lastIndex) {
+                throw new IllegalStateException("restore at index " + index + " after " + lastIndex);
+            }
+            tables = restored.tables;
             lastIndex = index;
+            restores++;
             notifyListeners(index, Changes.everything());
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** How many times the state has been replaced by a restore; blocking queries compare it. */
+    public long restores() {
+        return restores;
     }
 
     /** The index of the last applied command. */

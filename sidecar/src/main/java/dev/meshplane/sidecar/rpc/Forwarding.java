@@ -51,6 +51,8 @@ public final class Forwarding {
                 case SERVER_STREAMING -> b.addMethod(raw, ServerCalls.asyncServerStreamingCall((request, observer) ->
                         ClientCalls.asyncServerStreamingCall(upstream.newCall(raw, CallOptions.DEFAULT), request,
                                 observer)));
+                case CLIENT_STREAMING -> b.addMethod(raw, ServerCalls.asyncClientStreamingCall(observer ->
+                        ClientCalls.asyncClientStreamingCall(upstream.newCall(raw, CallOptions.DEFAULT), observer)));
                 default -> throw new IllegalArgumentException("cannot forward " + method.getType() + " method "
                         + method.getFullMethodName());
             }
