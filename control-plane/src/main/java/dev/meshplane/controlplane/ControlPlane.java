@@ -1,5 +1,6 @@
 package dev.meshplane.controlplane;
 
+import dev.meshplane.controlplane.leader.TombstoneReaper;
 import dev.meshplane.controlplane.log.Consensus;
 import dev.meshplane.controlplane.log.LocalLog;
 import dev.meshplane.controlplane.rpc.ServerContext;
@@ -35,6 +36,7 @@ public final class ControlPlane implements AutoCloseable {
     private final ExecutorService worker = Executors.newVirtualThreadPerTaskExecutor();
     private final LockDelays lockDelays = new LockDelays(System::nanoTime);
     private final SessionTimers sessionTimers;
+    private final TombstoneReaper tombstoneReaper;
     private final List<ServerServiceDefinition> services;
 
     /** A server whose log lives only in this process (`agent -dev` and tests). */
@@ -46,12 +48,16 @@ public final class ControlPlane implements AutoCloseable {
         this.consensus = new LocalLog(store, config.advertiseAddress());
         this.hub = new WatchHub(store, queries, config.watch());
         this.sessionTimers = new SessionTimers(queries, consensus, timer);
+        this.tombstoneReaper = new TombstoneReaper(consensus, timer, System::nanoTime,
+                config.tombstoneTtl(), TombstoneReaper.DEFAULT_GRANULARITY);
         store.addListener(wakes);
         store.addListener(hub);
         store.addListener(lockDelays);
         store.addListener(sessionTimers);
+        store.addListener(tombstoneReaper);
         // The in-memory log has no elections: this server always leads.
         sessionTimers.setLeading(true);
+        tombstoneReaper.setLeading(true);
         this.services = ServerServices.create(new ServerContext(consensus, store, queries, wakes, hub, lockDelays,
                 sessionTimers, config.limits(), config.sessionTtlMin(), timer, worker));
     }
@@ -81,6 +87,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        tombstoneReaper.close();
         consensus.close();
         hub.close();
         timer.shutdownNow();

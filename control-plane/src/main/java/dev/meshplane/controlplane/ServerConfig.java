@@ -2,6 +2,7 @@ package dev.meshplane.controlplane;
 
 import dev.meshplane.api.ApiLimits;
 import dev.meshplane.api.SessionRules;
+import dev.meshplane.controlplane.leader.TombstoneReaper;
 import java.time.Duration;
 import dev.meshplane.controlplane.watch.WatchConfig;
 
@@ -12,11 +13,16 @@ import dev.meshplane.controlplane.watch.WatchConfig;
  * @param limits           request limits (KV value size, ...)
  * @param watch            watch stream settings
  * @param sessionTtlMin    the shortest session TTL accepted (Consul's session_ttl_min, 10 s)
+ * @param tombstoneTtl     how long KV tombstones are kept before the leader reaps them (15 min)
  */
-public record ServerConfig(String advertiseAddress, ApiLimits limits, WatchConfig watch, Duration sessionTtlMin) {
+public record ServerConfig(String advertiseAddress, ApiLimits limits, WatchConfig watch, Duration sessionTtlMin,
+                           Duration tombstoneTtl) {
     public ServerConfig {
         if (advertiseAddress == null || advertiseAddress.isBlank()) {
             throw new IllegalArgumentException("advertiseAddress must be set");
+        }
+        if (tombstoneTtl.isNegative() || tombstoneTtl.isZero()) {
+            throw new IllegalArgumentException("tombstoneTtl " + tombstoneTtl + " must be positive");
         }
         if (sessionTtlMin.isNegative() || sessionTtlMin.isZero()) {
             throw new IllegalArgumentException("sessionTtlMin " + sessionTtlMin + " must be positive");
@@ -24,6 +30,7 @@ public record ServerConfig(String advertiseAddress, ApiLimits limits, WatchConfi
     }
 
     public static ServerConfig dev(String advertiseAddress) {
-        return new ServerConfig(advertiseAddress, ApiLimits.DEFAULTS, WatchConfig.DEFAULTS, SessionRules.MIN_TTL);
+        return new ServerConfig(advertiseAddress, ApiLimits.DEFAULTS, WatchConfig.DEFAULTS, SessionRules.MIN_TTL,
+                TombstoneReaper.DEFAULT_TTL);
     }
 }

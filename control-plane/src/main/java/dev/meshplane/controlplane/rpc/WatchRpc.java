@@ -4,15 +4,38 @@ import dev.meshplane.api.ApiException;
 import dev.meshplane.api.ApiLimits;
 import dev.meshplane.api.KvRules;
 import dev.meshplane.api.NameRules;
+import dev.meshplane.controlplane.watch.EncodedEvent;
 import dev.meshplane.controlplane.watch.WatchHub;
-import dev.meshplane.proto.v1.WatchEvent;
 import dev.meshplane.proto.v1.WatchGrpc;
 import dev.meshplane.proto.v1.WatchRequest;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 
-/** The Watch stream of the server role. */
-final class WatchRpc extends WatchGrpc.WatchImplBase {
+/**
+ * The Watch stream of the server role. Its responses are sent as pre-encoded bytes (the same
+ * bytes to every subscriber of a topic), so the method is bound by hand with a marshaller that
+ * writes them; on the wire it is the ordinary WatchEvent message.
+ */
+final class WatchRpc implements BindableService {
+    private static final MethodDescriptor.Marshaller<EncodedEvent> ENCODED = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(EncodedEvent value) {
+            return new ByteArrayInputStream(value.bytes());
+        }
+
+        @Override
+        public EncodedEvent parse(InputStream stream) {
+            throw new UnsupportedOperationException("the server only sends watch events");
+        }
+    };
+
     private final WatchHub hub;
     private final ApiLimits limits;
 
@@ -22,7 +45,19 @@ final class WatchRpc extends WatchGrpc.WatchImplBase {
     }
 
     @Override
-    public void watch(WatchRequest request, StreamObserver<WatchEvent> observer) {
+    public ServerServiceDefinition bindService() {
+        MethodDescriptor<WatchRequest, EncodedEvent> method = MethodDescriptor.<WatchRequest, EncodedEvent>newBuilder()
+                .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+                .setFullMethodName(WatchGrpc.getWatchMethod().getFullMethodName())
+                .setRequestMarshaller(ProtoUtils.marshaller(WatchRequest.getDefaultInstance()))
+                .setResponseMarshaller(ENCODED)
+                .build();
+        return ServerServiceDefinition.builder(WatchGrpc.SERVICE_NAME)
+                .addMethod(method, ServerCalls.asyncServerStreamingCall(this::watch))
+                .build();
+    }
+
+    void watch(WatchRequest request, StreamObserver<EncodedEvent> observer) {
         switch (request.getTopicCase()) {
             case SERVICE_HEALTH -> {
                 NameRules.checkName("service_health.service", request.getServiceHealth().getService());
@@ -37,6 +72,6 @@ final class WatchRpc extends WatchGrpc.WatchImplBase {
             case TOPIC_NOT_SET -> throw ApiException.invalidArgument("topic",
                     "must be one of service_health, kv_prefix or service_list");
         }
-        hub.subscribe(request, (ServerCallStreamObserver<WatchEvent>) observer);
+        hub.subscribe(request, (ServerCallStreamObserver<EncodedEvent>) observer);
     }
 }

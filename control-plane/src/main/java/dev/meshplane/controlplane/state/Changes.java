@@ -23,6 +23,7 @@ public final class Changes {
     private boolean nodeList;
     private boolean sessions;
     private boolean reset;
+    private boolean tombstoned;
 
     /** A check on a node, by ID. */
     public record CheckRef(String node, String checkId) {}
@@ -59,6 +60,15 @@ public final class Changes {
         c.nodeList = true;
         c.sessions = true;
         return c;
+    }
+
+    void tombstoned() {
+        tombstoned = true;
+    }
+
+    /** Whether a KV delete left a tombstone (for the leader's tombstone reaper). */
+    public boolean tombstonesAdded() {
+        return tombstoned;
     }
 
     public boolean isReset() {
@@ -128,6 +138,6 @@ public final class Changes {
 
     public boolean isEmpty() {
         return kvKeys.isEmpty() && instancesByService.isEmpty() && nodeNames.isEmpty() && !serviceList && !nodeList
-                && !sessions;
+                && !sessions && !tombstoned;
     }
 }

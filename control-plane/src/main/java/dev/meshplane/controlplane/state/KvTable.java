@@ -102,12 +102,25 @@ final class KvTable {
         tombstones.put(key, index);
         setTableIndex(index);
         changes.kvKey(key);
+        changes.tombstoned();
     }
 
     void deleteTree(long index, String prefix, Changes changes) {
         for (String key : new ArrayList<>(prefix(prefix).keySet())) {
             delete(index, key, changes);
         }
+    }
+
+    /** Forgets tombstones at or below the index; returns how many. */
+    int reapTombstones(long upTo) {
+        int reaped = 0;
+        for (var e : List.copyOf(tombstones.entrySet())) {
+            if (e.getValue() <= upTo) {
+                tombstones.remove(e.getKey());
+                reaped++;
+            }
+        }
+        return reaped;
     }
 
     /** Deletes only if the key exists with this modify index (0 never matches, as in Consul). */

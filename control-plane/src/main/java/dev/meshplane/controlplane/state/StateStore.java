@@ -65,6 +65,10 @@ public final class StateStore {
                     changes = outcome.changes();
                     yield outcome.result();
                 }
+                case REAP_TOMBSTONES -> {
+                    tables.kv.reapTombstones(command.getReapTombstones().getUpToIndex());
+                    yield ApplyResult.DONE;
+                }
                 case OP_NOT_SET -> new ApplyResult.Rejected(
                         ApiException.invalidArgument("command", "carries no operation"));
             };

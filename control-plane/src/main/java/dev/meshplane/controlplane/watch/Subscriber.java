@@ -1,33 +1,32 @@
 package dev.meshplane.controlplane.watch;
 
-import dev.meshplane.proto.v1.WatchEvent;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 
 /**
- * One watch stream: a bounded queue of events drained to the client as fast as gRPC flow
+ * One watch stream (its events already encoded): a bounded queue of events drained to the client as fast as gRPC flow
  * control allows. A consumer that lets {@code maxPending} events pile up is cut off with
  * RESOURCE_EXHAUSTED rather than allowed to grow the server's memory.
  */
 final class Subscriber {
-    private final ServerCallStreamObserver<WatchEvent> out;
+    private final ServerCallStreamObserver<EncodedEvent> out;
     private final Executor executor;
     private final int maxPending;
     private final Runnable onClose;
-    private final ArrayDeque<WatchEvent> pending = new ArrayDeque<>();
+    private final ArrayDeque<EncodedEvent> pending = new ArrayDeque<>();
     private boolean draining;
     private boolean closed;
 
-    Subscriber(ServerCallStreamObserver<WatchEvent> out, Executor executor, int maxPending, Runnable onClose) {
+    Subscriber(ServerCallStreamObserver<EncodedEvent> out, Executor executor, int maxPending, Runnable onClose) {
         this.out = out;
         this.executor = executor;
         this.maxPending = maxPending;
         this.onClose = onClose;
     }
 
-    void offer(WatchEvent event) {
+    void offer(EncodedEvent event) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -73,7 +72,7 @@ final class Subscriber {
 
     private void drain() {
         while (true) {
-            WatchEvent next;
+            EncodedEvent next;
             synchronized (this) {
                 if (closed || pending.isEmpty() || !out.isReady()) {
                     draining = false;

@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 abstract class Topic {
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    private WatchEvent cachedSnapshot;
+    private EncodedEvent cachedSnapshot;
     private long cachedIndex = -1;
 
     /** The complete result as a SNAPSHOT event. Called under the store's read lock. */
@@ -28,9 +28,9 @@ abstract class Topic {
     protected abstract void reload();
 
     /** Called under the store's read lock, possibly by several subscribers at once. */
-    final synchronized WatchEvent snapshot(long index) {
+    final synchronized EncodedEvent snapshot(long index) {
         if (cachedIndex != index) {
-            cachedSnapshot = buildSnapshot(index);
+            cachedSnapshot = EncodedEvent.of(buildSnapshot(index));
             cachedIndex = index;
         }
         return cachedSnapshot;
@@ -38,6 +38,7 @@ abstract class Topic {
 
     final void onApplied(long index, Changes changes) {
         WatchEvent event;
+        EncodedEvent encoded = null;
         synchronized (this) {
             if (changes.isReset()) {
                 // The state was replaced: indexes may have gone backwards, so consumers must
@@ -51,11 +52,12 @@ abstract class Topic {
             if (event != null) {
                 cachedIndex = -1;
                 cachedSnapshot = null;
+                encoded = EncodedEvent.of(event);
             }
         }
-        if (event != null) {
+        if (encoded != null) {
             for (Subscriber s : subscribers) {
-                s.offer(event);
+                s.offer(encoded);
             }
         }
     }

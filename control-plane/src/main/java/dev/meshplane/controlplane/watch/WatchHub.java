@@ -4,7 +4,6 @@ import dev.meshplane.controlplane.state.Changes;
 import dev.meshplane.controlplane.state.ServiceFilter;
 import dev.meshplane.controlplane.state.StateQueries;
 import dev.meshplane.controlplane.state.StateStore;
-import dev.meshplane.proto.v1.WatchEvent;
 import dev.meshplane.proto.v1.WatchRequest;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ public final class WatchHub implements StateStore.ChangeListener, AutoCloseable 
      * every later change. Must be called from the gRPC handler itself (it installs the
      * stream's cancel and ready handlers).
      */
-    public void subscribe(WatchRequest request, ServerCallStreamObserver<WatchEvent> out) {
+    public void subscribe(WatchRequest request, ServerCallStreamObserver<EncodedEvent> out) {
         Subscriber[] holder = new Subscriber[1];
         out.setOnCancelHandler(() -> {
             if (holder[0] != null) {

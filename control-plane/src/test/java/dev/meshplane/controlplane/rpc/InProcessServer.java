@@ -19,7 +19,7 @@ final class InProcessServer implements AutoCloseable {
     final ManagedChannel channel;
 
     InProcessServer(WatchConfig watch) throws IOException {
-        this(new ServerConfig("127.0.0.1:8300", ApiLimits.DEFAULTS, watch, Duration.ofSeconds(1)));
+        this(new ServerConfig("127.0.0.1:8300", ApiLimits.DEFAULTS, watch, Duration.ofSeconds(1), Duration.ofMinutes(15)));
     }
 
     InProcessServer(ServerConfig config) throws IOException {
