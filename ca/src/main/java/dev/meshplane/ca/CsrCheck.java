@@ -13,10 +13,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.PKCSException;
 
 /**
  * Checks a CSR before anything is signed: size, PEM, PKCS#10 structure, P-256 key, a valid
@@ -47,7 +44,7 @@ final class CsrCheck {
             throw CaException.invalid("CSR is signed with " + csr.getSignatureAlgorithm().getAlgorithm().getId()
                     + "; only ecdsa-with-SHA256 (1.2.840.10045.4.3.2) is accepted");
         }
-        if (!signatureValid(csr)) {
+        if (!CsrSignature.verifies(csr.toASN1Structure())) {
             throw CaException.invalid("CSR signature does not verify with the CSR's own public key"
                     + " (the request was altered or not signed by the key it carries)");
         }
@@ -72,14 +69,6 @@ final class CsrCheck {
             return new PKCS10CertificationRequest(der);
         } catch (IOException | RuntimeException e) {
             throw CaException.invalid("CSR is not a valid PKCS#10 request: " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean signatureValid(PKCS10CertificationRequest csr) {
-        try {
-            return csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
-        } catch (OperatorCreationException | PKCSException | RuntimeException e) {
-            return false;
         }
     }
 
