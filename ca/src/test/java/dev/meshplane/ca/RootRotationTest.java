@@ -142,6 +142,18 @@ class RootRotationTest {
     }
 
     @Test
+    void rebuildingRefusesAnIntermediateThatIsNotACopyOfTheRoot() {
+        CaRoot active = rotated.roots().active();
+        CaRoot tampered = new CaRoot(active.id(), active.name(), active.serialNumber(), active.signingKeyId(),
+                active.notBefore(), active.notAfter(), active.rootCert(), List.of(oldRoot.certificatePem()), true,
+                Optional.empty());
+        CaRoots roots = new CaRoots(active.id(), TD, List.of(tampered, rotated.roots().roots().get(1)));
+        CaException e = Refusals.refused(CaException.Kind.INVALID_ARGUMENT,
+                () -> SigningCa.forActiveRoot(roots, newRoot.privateKeyPem(), ROTATION));
+        assertTrue(e.getMessage().contains("does not carry the subject and key of root"), e.getMessage());
+    }
+
+    @Test
     void aSecondRotationChainsFromTheNewestRoot() throws Exception {
         Instant later = ROTATION.plus(Duration.ofDays(30));
         SigningCa third = SigningCa.generateRoot(TD, later, CaConfig.DEFAULTS);
