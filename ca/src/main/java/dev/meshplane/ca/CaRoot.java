@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -38,6 +39,7 @@ public record CaRoot(
 
     public CaRoot {
         intermediateCerts = List.copyOf(intermediateCerts);
+        Objects.requireNonNull(rotatedOutAt, "rotatedOutAt (use Optional.empty())");
         if (active && rotatedOutAt.isPresent()) {
             throw new IllegalArgumentException("root " + id + " is active but has rotatedOutAt " + rotatedOutAt.get());
         }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,6 +23,7 @@ import java.util.stream.Collectors;
  */
 public record CaRoots(String activeRootId, TrustDomain trustDomain, List<CaRoot> roots) {
     public CaRoots {
+        Objects.requireNonNull(trustDomain, "trustDomain");
         roots = List.copyOf(roots);
         Set<String> ids = new HashSet<>();
         for (CaRoot root : roots) {

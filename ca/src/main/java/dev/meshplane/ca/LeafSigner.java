@@ -7,6 +7,7 @@ import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 
@@ -28,10 +29,10 @@ public final class LeafSigner {
         if (problem != null) {
             throw CaException.invalid("datacenter " + Quote.of(datacenter) + ": " + problem);
         }
-        this.ca = ca;
+        this.ca = Objects.requireNonNull(ca, "ca");
         this.datacenter = datacenter;
-        this.config = config;
-        this.clock = clock;
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Signs with the configured default TTL. */
@@ -46,6 +47,7 @@ public final class LeafSigner {
      * not sign for the service; FAILED_PRECONDITION when the root expires too soon to issue.
      */
     public IssuedLeaf sign(String csrPem, Duration ttl, SigningAuthorizer authorizer) {
+        Objects.requireNonNull(authorizer, "authorizer");
         checkTtl(ttl);
         CsrCheck.Checked csr = CsrCheck.check(csrPem, config.maxCsrPemBytes());
         SpiffeId id = csr.id();
