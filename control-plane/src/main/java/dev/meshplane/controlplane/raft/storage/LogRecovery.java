@@ -8,11 +8,14 @@ import dev.meshplane.proto.internal.v1.RaftEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * Reads the segment files back on open and decides what a damaged record means.
@@ -38,8 +41,78 @@ final class LogRecovery {
         this.cache = cache;
     }
 
+    /** What {@link #open} found: the segments (the last one active) and what was learned reading them. */
+    record Recovered(List<Segment> segments, TermIndex terms, EntryCache cache, LogMeta meta) {}
+
+    /**
+     * Recovers the log in {@code dir}: removes leftover temp files, reads the compaction point,
+     * validates every segment, finishes an interrupted compaction, and fsyncs the active segment
+     * (records found after a crash may be only in the page cache; they must be durable before
+     * anything is said about them).
+     */
+    static Recovered open(Path dir, StorageConfig config) throws IOException {
+        Durable.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> listing = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) listing::iterator) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(Durable.TEMP_SUFFIX)) {
+                    LOG.info(() -> "Raft log: removing " + p + ", left over from an interrupted write");
+                    Files.delete(p);
+                } else if (Segment.firstIndexOf(name) >= 0) {
+                    files.add(p);
+                }
+            }
+        }
+        files.sort(Comparator.comparingLong(p -> Segment.firstIndexOf(p.getFileName().toString())));
+        LogMeta meta = LogMeta.read(dir);
+        TermIndex terms = new TermIndex();
+        EntryCache cache = new EntryCache(config.cacheEntries(), config.cacheBytes());
+        List<Segment> segments = new ArrayList<>(new LogRecovery(terms, cache).recover(files));
+        try {
+            dropCompacted(dir, segments, meta);
+            segments.get(segments.size() - 1).force();
+            cache.dropBefore(meta.compactedIndex() + 1);
+            terms.dropBefore(meta.compactedIndex() + 1);
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : segments) {
+                s.close();
+            }
+            throw e;
+        }
+        return new Recovered(segments, terms, cache, meta);
+    }
+
+    /**
+     * Applies the compaction point to the recovered segments: deletes those it made obsolete
+     * (a crash may have interrupted compaction), checks nothing between it and the first segment
+     * is missing, and starts an empty segment when none is left.
+     */
+    private static void dropCompacted(Path dir, List<Segment> segments, LogMeta meta) throws IOException {
+        long compacted = meta.compactedIndex();
+        boolean deleted = false;
+        while (!segments.isEmpty() && segments.get(0).lastIndex() <= compacted
+                && (segments.size() > 1 || segments.get(0).lastIndex() < compacted)) {
+            segments.remove(0).delete();
+            deleted = true;
+        }
+        if (deleted) {
+            Durable.syncDirectory(dir);
+        }
+        if (segments.isEmpty()) {
+            segments.add(Segment.create(dir, compacted + 1));
+            return;
+        }
+        Segment first = segments.get(0);
+        if (first.firstIndex() > compacted + 1) {
+            throw new StorageCorruptionException(first.path(), 8, "log is compacted up to index " + compacted
+                    + " but its first segment starts at index " + first.firstIndex() + ": entries "
+                    + (compacted + 1) + ".." + (first.firstIndex() - 1) + " are missing");
+        }
+    }
+
     /** Opens {@code files} (segment files in index order); on failure none stays open. */
-    List<Segment> recover(List<Path> files) throws IOException {
+    private List<Segment> recover(List<Path> files) throws IOException {
         List<Segment> segments = new ArrayList<>(files.size());
         try {
             for (int i = 0; i < files.size(); i++) {

@@ -5,15 +5,12 @@ import dev.meshplane.proto.internal.v1.SnapshotMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Raft's log on disk: an append-only sequence of segment files in one directory, every record
@@ -50,6 +47,8 @@ public final class SegmentedLog implements AutoCloseable {
     private LogMeta meta;
     private long lastIndex;
     private volatile long durableIndex;
+    /** fsyncs of segment data issued (sync and roll), for the benchmark and metrics. */
+    private final AtomicLong fsyncs = new AtomicLong();
     private IOException failure;
     private boolean closed;
 
@@ -73,67 +72,8 @@ public final class SegmentedLog implements AutoCloseable {
      * file and offset. Everything found is fsynced before this returns, so it is all durable.
      */
     public static SegmentedLog open(Path dir, StorageConfig config) throws IOException {
-        Durable.createDirectories(dir);
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> listing = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) listing::iterator) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(Durable.TEMP_SUFFIX)) {
-                    LOG.info(() -> "Raft log: removing " + p + ", left over from an interrupted write");
-                    Files.delete(p);
-                } else if (Segment.firstIndexOf(name) >= 0) {
-                    files.add(p);
-                }
-            }
-        }
-        files.sort(Comparator.comparingLong(p -> Segment.firstIndexOf(p.getFileName().toString())));
-        LogMeta meta = LogMeta.read(dir);
-        TermIndex terms = new TermIndex();
-        EntryCache cache = new EntryCache(config.cacheEntries(), config.cacheBytes());
-        List<Segment> segments = new ArrayList<>(new LogRecovery(terms, cache).recover(files));
-        try {
-            dropCompacted(dir, segments, meta);
-            Segment active = segments.get(segments.size() - 1);
-            // Records found after a crash may be only in the page cache; make them durable before
-            // anything is said about them.
-            active.force();
-            cache.dropBefore(meta.compactedIndex() + 1);
-            terms.dropBefore(meta.compactedIndex() + 1);
-        } catch (IOException | RuntimeException e) {
-            for (Segment s : segments) {
-                s.close();
-            }
-            throw e;
-        }
-        return new SegmentedLog(dir, config, segments, terms, cache, meta);
-    }
-
-    /**
-     * Applies the compaction point to the recovered segments: deletes those it made obsolete
-     * (a crash may have interrupted compaction), checks nothing between it and the first segment
-     * is missing, and starts an empty segment when none is left.
-     */
-    private static void dropCompacted(Path dir, List<Segment> segments, LogMeta meta) throws IOException {
-        long compacted = meta.compactedIndex();
-        boolean deleted = false;
-        while (!segments.isEmpty() && segments.get(0).lastIndex() <= compacted
-                && (segments.size() > 1 || segments.get(0).lastIndex() < compacted)) {
-            segments.remove(0).delete();
-            deleted = true;
-        }
-        if (deleted) {
-            Durable.syncDirectory(dir);
-        }
-        if (segments.isEmpty()) {
-            segments.add(Segment.create(dir, compacted + 1));
-            return;
-        }
-        Segment first = segments.get(0);
-        if (first.firstIndex() > compacted + 1) {
-            throw new StorageCorruptionException(first.path(), 8, "log is compacted up to index " + compacted
-                    + " but its first segment starts at index " + first.firstIndex() + ": entries "
-                    + (compacted + 1) + ".." + (first.firstIndex() - 1) + " are missing");
-        }
+        LogRecovery.Recovered r = LogRecovery.open(dir, config);
+        return new SegmentedLog(dir, config, r.segments(), r.terms(), r.cache(), r.meta());
     }
 
     // ---- the read side the Raft core uses ----
@@ -292,6 +232,7 @@ public final class SegmentedLog implements AutoCloseable {
     /** Seals the full active segment (fsync) and starts the next one. */
     private void roll(Segment full) throws IOException {
         full.force();
+        fsyncs.incrementAndGet();
         advanceDurable(full.lastIndex());
         segments.add(Segment.create(dir, full.lastIndex() + 1));
     }
@@ -324,6 +265,7 @@ public final class SegmentedLog implements AutoCloseable {
             try {
                 // Outside the state lock: appends go on while the disk works; the next sync takes them.
                 active.force();
+                fsyncs.incrementAndGet();
             } catch (IOException e) {
                 lock.writeLock().lock();
                 try {
@@ -501,6 +443,11 @@ public final class SegmentedLog implements AutoCloseable {
     /** The directory holding the segment files. */
     public Path directory() {
         return dir;
+    }
+
+    /** fsyncs of segment data so far (each {@link #sync} that had work, plus one per segment roll). */
+    long fsyncCount() {
+        return fsyncs.get();
     }
 
     /** Number of segment files, for tests and metrics. */
