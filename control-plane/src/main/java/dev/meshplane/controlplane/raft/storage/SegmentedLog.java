@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
 
@@ -39,7 +38,7 @@ public final class SegmentedLog implements AutoCloseable {
     /** Guards the in-memory view and the files' content; reads share it, writes own it. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Serializes fsyncs, and keeps truncation and compaction out of an fsync's way. */
-    private final ReentrantLock syncLock = new ReentrantLock();
+    private final SyncGate syncGate = new SyncGate();
     private final List<Segment> segments;
     private final TermIndex terms;
     private final EntryCache cache;
@@ -244,14 +243,10 @@ public final class SegmentedLog implements AutoCloseable {
      */
     public long sync() throws IOException {
         long target = lastIndex();
-        if (durableIndex >= target) {
+        if (!syncGate.acquireUnlessDurable(() -> durableIndex, target)) {
             return durableIndex;
         }
-        syncLock.lock();
         try {
-            if (durableIndex >= target) {
-                return durableIndex;
-            }
             Segment active;
             long covered;
             lock.readLock().lock();
@@ -277,7 +272,7 @@ public final class SegmentedLog implements AutoCloseable {
             advanceDurable(covered);
             return durableIndex;
         } finally {
-            syncLock.unlock();
+            syncGate.release();
         }
     }
 
@@ -293,7 +288,7 @@ public final class SegmentedLog implements AutoCloseable {
      * by the recorded snapshot are committed and can never be truncated.
      */
     public void truncateSuffix(long index) throws IOException {
-        syncLock.lock();
+        syncGate.acquire();
         lock.writeLock().lock();
         try {
             checkWritable();
@@ -317,7 +312,7 @@ public final class SegmentedLog implements AutoCloseable {
             durableIndex = lastIndex;
         } finally {
             lock.writeLock().unlock();
-            syncLock.unlock();
+            syncGate.release();
         }
     }
 
@@ -327,7 +322,7 @@ public final class SegmentedLog implements AutoCloseable {
      * with the snapshot's term (use {@link #restoreSnapshot} for a snapshot from the leader).
      */
     public void recordSnapshot(SnapshotMetadata snapshot) throws IOException {
-        syncLock.lock();
+        syncGate.acquire();
         lock.writeLock().lock();
         try {
             checkWritable();
@@ -347,7 +342,7 @@ public final class SegmentedLog implements AutoCloseable {
             writeMeta(new LogMeta(meta.compactedIndex(), meta.compactedTerm(), snapshot));
         } finally {
             lock.writeLock().unlock();
-            syncLock.unlock();
+            syncGate.release();
         }
     }
 
@@ -359,7 +354,7 @@ public final class SegmentedLog implements AutoCloseable {
      * @throws IllegalArgumentException when {@code index} is beyond the recorded snapshot
      */
     public void compact(long index) throws IOException {
-        syncLock.lock();
+        syncGate.acquire();
         lock.writeLock().lock();
         try {
             checkWritable();
@@ -381,7 +376,7 @@ public final class SegmentedLog implements AutoCloseable {
             terms.dropBefore(index + 1);
         } finally {
             lock.writeLock().unlock();
-            syncLock.unlock();
+            syncGate.release();
         }
     }
 
@@ -392,7 +387,7 @@ public final class SegmentedLog implements AutoCloseable {
      * {@code snapshot.index + 1} (Raft, figure 13, steps 6 and 7). Durable when it returns.
      */
     public void restoreSnapshot(SnapshotMetadata snapshot) throws IOException {
-        syncLock.lock();
+        syncGate.acquire();
         lock.writeLock().lock();
         try {
             checkWritable();
@@ -427,7 +422,7 @@ public final class SegmentedLog implements AutoCloseable {
             }
         } finally {
             lock.writeLock().unlock();
-            syncLock.unlock();
+            syncGate.release();
         }
     }
 
@@ -463,7 +458,7 @@ public final class SegmentedLog implements AutoCloseable {
     /** Closes the files after a final fsync of what was appended (if the log is healthy). */
     @Override
     public void close() throws IOException {
-        syncLock.lock();
+        syncGate.acquire();
         lock.writeLock().lock();
         try {
             if (closed) {
@@ -491,7 +486,7 @@ public final class SegmentedLog implements AutoCloseable {
             }
         } finally {
             lock.writeLock().unlock();
-            syncLock.unlock();
+            syncGate.release();
         }
     }
 

@@ -213,7 +213,7 @@ class SnapshotStoreTest {
     @Test
     void foreignFileIsRefusedWhenNothingValidRemains() throws IOException {
         Path foreign = dir.resolve(SnapshotStore.fileName(meta(5, 1)));
-        Files.writeString(foreign, "MapDB? no: just a text file with a snapshot's name, long enough to look at");
+        Files.writeString(foreign, "just a text file that has a snapshot's name and is long enough to be read");
         var e = assertThrows(StorageCorruptionException.class, () -> SnapshotStore.open(dir, StorageConfig.DEFAULTS));
         assertTrue(e.getMessage().contains(foreign.toString()) && e.getMessage().contains("not a Meshplane snapshot"),
                 e.getMessage());
