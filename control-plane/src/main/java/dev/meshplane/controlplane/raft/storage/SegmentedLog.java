@@ -48,8 +48,9 @@ public final class SegmentedLog implements AutoCloseable {
     private volatile long durableIndex;
     /** fsyncs of segment data issued (sync and roll), for the benchmark and metrics. */
     private final AtomicLong fsyncs = new AtomicLong();
-    private IOException failure;
-    private boolean closed;
+    /** Set once a write or fsync failed; volatile so that sync's fast path sees it. */
+    private volatile IOException failure;
+    private volatile boolean closed;
 
     private SegmentedLog(Path dir, StorageConfig config, List<Segment> segments, TermIndex terms,
             EntryCache cache, LogMeta meta) {
@@ -242,6 +243,7 @@ public final class SegmentedLog implements AutoCloseable {
      * covered them; otherwise one of them issues the next fsync for all.
      */
     public long sync() throws IOException {
+        checkWritable();
         long target = lastIndex();
         if (!syncGate.acquireUnlessDurable(() -> durableIndex, target)) {
             return durableIndex;

@@ -291,6 +291,25 @@ class SegmentedLogTest {
     }
 
     @Test
+    void failedWriteMakesTheLogRefuseWritesUntilReopened() throws IOException {
+        Path logDir = dir.resolve("log");
+        try (SegmentedLog log = SegmentedLog.open(logDir, SMALL)) {
+            log.appendAndSync(range(1, 10, 1, 100));
+            // The directory vanishes under the log: the next segment roll cannot create its file.
+            for (Path p : TestEntries.segmentFiles(logDir)) {
+                java.nio.file.Files.delete(p);
+            }
+            java.nio.file.Files.delete(logDir);
+            var first = assertThrows(IOException.class, () -> log.append(range(11, 200, 1, 100)));
+            assertTrue(first.getMessage().contains("failed while appending entries 11..200"), first.getMessage());
+            var later = assertThrows(IOException.class, () -> log.append(range(11, 11, 1, 100)));
+            assertTrue(later.getMessage().contains("failed earlier"), later.getMessage());
+            assertThrows(IOException.class, log::sync);
+            assertThrows(IOException.class, () -> log.truncateSuffix(5));
+        }
+    }
+
+    @Test
     void closedLogRefusesWrites() throws IOException {
         SegmentedLog log = SegmentedLog.open(dir, SMALL);
         log.close();
