@@ -58,7 +58,9 @@ final class BatchEncoder {
             total += frameSizes[i];
         }
         if (buffer.capacity() < total) {
-            buffer = ByteBuffer.allocateDirect((int) Math.max(total, buffer.capacity() * 2L));
+            // A run never exceeds the room left in a segment, so the cap cannot cut it short.
+            buffer = ByteBuffer.allocateDirect(
+                    (int) Math.min(Math.max(total, buffer.capacity() * 2L), StorageConfig.MAX_SEGMENT_BYTES));
         }
         buffer.clear();
         for (int i = 0; i < n; i++) {

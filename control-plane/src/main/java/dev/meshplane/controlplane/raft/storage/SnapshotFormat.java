@@ -91,8 +91,8 @@ final class SnapshotFormat {
             long dataBytes = size - TRAILER_BYTES - dataOffset;
             if (trailer.getInt(12) != END_MAGIC || trailer.getLong(0) != dataBytes) {
                 throw new StorageCorruptionException(path, size - TRAILER_BYTES, "snapshot trailer is missing or "
-                        + "damaged (file cut short?): it declares " + trailer.getLong(0) + " data bytes, the file holds "
-                        + dataBytes);
+                        + "damaged (file cut short?): it declares " + trailer.getLong(0)
+                        + " data bytes, the file holds " + dataBytes);
             }
             int computed = dataCrc(ch, dataOffset, dataBytes, path);
             if (computed != trailer.getInt(8)) {

@@ -163,7 +163,9 @@ public final class SnapshotStore {
             boolean sameOne = newest.getIndex() == metadata.getIndex() && newest.getTerm() == metadata.getTerm();
             if (metadata.getIndex() < newest.getIndex() || (metadata.getIndex() == newest.getIndex() && !sameOne)) {
                 throw new IllegalArgumentException("snapshot at index " + metadata.getIndex() + " term "
-                        + metadata.getTerm() + " is older than the stored snapshot at index " + newest.getIndex()
+                        + metadata.getTerm()
+                        + (metadata.getIndex() == newest.getIndex() ? " conflicts with" : " is older than")
+                        + " the stored snapshot at index " + newest.getIndex()
                         + " term " + newest.getTerm());
             }
         }

@@ -214,7 +214,8 @@ class SegmentedLogRecoveryTest {
             log.compact(150);
         }
         // The state a crash right after the compaction point was written leaves behind.
-        Files.copy(dir.resolve(LogMeta.FILE_NAME), copy.resolve(LogMeta.FILE_NAME), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(dir.resolve(LogMeta.FILE_NAME), copy.resolve(LogMeta.FILE_NAME),
+                StandardCopyOption.REPLACE_EXISTING);
         int segmentsBefore = TestEntries.segmentFiles(copy).size();
         try (SegmentedLog log = SegmentedLog.open(copy, SMALL)) {
             assertEquals(151, log.firstIndex());
