@@ -70,6 +70,8 @@ final class LogRecovery {
         EntryCache cache = new EntryCache(config.cacheEntries(), config.cacheBytes());
         List<Segment> segments = new ArrayList<>(new LogRecovery(terms, cache).recover(files));
         try {
+            // Checked before anything is deleted: a refused open must leave the files as they were.
+            checkCompactionTerm(dir, segments, terms, meta);
             dropCompacted(dir, segments, meta);
             segments.get(segments.size() - 1).force();
             cache.dropBefore(meta.compactedIndex() + 1);
@@ -108,6 +110,22 @@ final class LogRecovery {
             throw new StorageCorruptionException(first.path(), 8, "log is compacted up to index " + compacted
                     + " but its first segment starts at index " + first.firstIndex() + ": entries "
                     + (compacted + 1) + ".." + (first.firstIndex() - 1) + " are missing");
+        }
+    }
+
+    /** Where the entry at the compaction point is still on disk, its term must be the one recorded. */
+    private static void checkCompactionTerm(Path dir, List<Segment> segments, TermIndex terms, LogMeta meta)
+            throws StorageCorruptionException {
+        long compacted = meta.compactedIndex();
+        if (segments.isEmpty()) {
+            return;
+        }
+        Segment first = segments.get(0);
+        if (compacted >= first.firstIndex() && compacted <= segments.get(segments.size() - 1).lastIndex()
+                && terms.term(compacted) != meta.compactedTerm()) {
+            throw new StorageCorruptionException(dir.resolve(LogMeta.FILE_NAME), "records term "
+                    + meta.compactedTerm() + " for the compacted entry " + compacted + " but the log holds term "
+                    + terms.term(compacted) + " for it");
         }
     }
 

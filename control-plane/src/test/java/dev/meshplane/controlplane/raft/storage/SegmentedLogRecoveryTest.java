@@ -200,6 +200,19 @@ class SegmentedLogRecoveryTest {
     }
 
     @Test
+    void compactionPointWhoseTermContradictsTheLogStopsTheOpen() throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, SMALL)) {
+            log.appendAndSync(range(1, 100, 1, 100));
+        }
+        new LogMeta(50, 9, snapshot(50, 9)).write(dir);
+        List<Path> before = TestEntries.segmentFiles(dir);
+        var e = assertThrows(StorageCorruptionException.class, () -> SegmentedLog.open(dir, SMALL));
+        assertEquals(before, TestEntries.segmentFiles(dir), "a refused open must not delete segments");
+        assertEquals(dir.resolve(LogMeta.FILE_NAME), e.file());
+        assertTrue(e.getMessage().contains("records term 9 for the compacted entry 50"), e.getMessage());
+    }
+
+    @Test
     void compactionInterruptedBeforeSegmentsWereDeletedIsFinishedOnOpen() throws IOException {
         try (SegmentedLog log = SegmentedLog.open(dir, SMALL)) {
             log.append(range(1, 200, 1, 100));
