@@ -23,11 +23,16 @@ final class Replication {
         this.r = raft;
     }
 
-    /** Sends new entries to every peer; with {@code evenIfEmpty}, also the new commit index. */
+    /**
+     * Sends new entries to every peer, as many batches as flow control allows; with
+     * {@code evenIfEmpty}, peers with nothing new still get the new commit index.
+     */
     void broadcastAppend(boolean evenIfEmpty) {
         for (String peer : r.tracker.all().keySet()) {
-            if (!peer.equals(r.id)) {
-                maybeSendAppend(peer, evenIfEmpty);
+            if (!peer.equals(r.id) && maybeSendAppend(peer, evenIfEmpty)) {
+                while (maybeSendAppend(peer, false)) {
+                    // fill the pipeline
+                }
             }
         }
     }
