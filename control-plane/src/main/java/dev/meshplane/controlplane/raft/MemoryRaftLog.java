@@ -1,6 +1,5 @@
 package dev.meshplane.controlplane.raft;
 
-import dev.meshplane.proto.internal.v1.ConfState;
 import dev.meshplane.proto.internal.v1.RaftEntry;
 import dev.meshplane.proto.internal.v1.SnapshotMetadata;
 import java.util.ArrayList;
@@ -15,9 +14,9 @@ public final class MemoryRaftLog implements RaftLogView {
     /** Entries after the snapshot: entries.get(i) has index snapshot.index + 1 + i. */
     private final ArrayList<RaftEntry> entries = new ArrayList<>();
 
-    /** An empty log whose founding membership is {@code founders} (empty to join later). */
-    public MemoryRaftLog(ConfState founders) {
-        this.snapshot = SnapshotMetadata.newBuilder().setIndex(0).setTerm(0).setConfState(founders).build();
+    /** An empty log. */
+    public MemoryRaftLog() {
+        this.snapshot = SnapshotMetadata.getDefaultInstance();
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.meshplane.controlplane.raft;
 
 import com.google.protobuf.ByteString;
+import dev.meshplane.proto.internal.v1.ConfChange;
+import dev.meshplane.proto.internal.v1.ConfChangeType;
+import dev.meshplane.proto.internal.v1.ConfState;
 import dev.meshplane.proto.internal.v1.EntryType;
 import dev.meshplane.proto.internal.v1.HardState;
 import dev.meshplane.proto.internal.v1.MessageType;
@@ -73,6 +76,38 @@ final class Raft {
         becomeFollower(hardState.getTerm(), "");
         this.vote = hardState.getVote();
         this.restarted = hardState.getTerm() > 0;
+    }
+
+    /**
+     * Writes the founding membership into the empty log of a founding member: one committed
+     * ADD_VOTER entry per founder at term 1, identical on every founder. Keeping membership in
+     * the log (not beside it) lets a server added later learn it by replaying the log.
+     */
+    void found(ConfState founders) {
+        if (log.lastIndex() != 0 || term != 0) {
+            throw new IllegalArgumentException("cannot found a cluster on a log that is not empty (last index "
+                    + log.lastIndex() + ", term " + term + "); restart it instead");
+        }
+        Membership m = Membership.of(founders);
+        if (m.voters().isEmpty() || !m.contains(id)) {
+            throw new IllegalArgumentException("founders " + m + " must have a voter and include this server " + id);
+        }
+        List<RaftEntry> entries = new ArrayList<>();
+        for (String voter : founders.getVotersList()) {
+            entries.add(foundingEntry(entries.size() + 1, ConfChangeType.CONF_CHANGE_TYPE_ADD_VOTER, voter));
+        }
+        for (String learner : founders.getLearnersList()) {
+            entries.add(foundingEntry(entries.size() + 1, ConfChangeType.CONF_CHANGE_TYPE_ADD_LEARNER, learner));
+        }
+        log.append(entries);
+        log.commitTo(entries.size());
+        becomeFollower(1, "");
+    }
+
+    private static RaftEntry foundingEntry(long index, ConfChangeType type, String node) {
+        ConfChange change = ConfChange.newBuilder().setType(type).setNodeId(node).build();
+        return RaftEntry.newBuilder().setIndex(index).setTerm(1)
+                .setType(EntryType.ENTRY_TYPE_CONF_CHANGE).setData(change.toByteString()).build();
     }
 
     HardState hardState() {

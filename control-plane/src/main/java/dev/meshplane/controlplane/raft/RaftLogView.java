@@ -10,9 +10,8 @@ import java.util.List;
  * snapshots); the core only reads, and keeps the entries not yet persisted to itself.
  *
  * <p>The log holds the entries {@code firstIndex()..lastIndex()} preceded by a snapshot at
- * {@code firstIndex() - 1}. A fresh log has no entries, {@code firstIndex() == 1} and a snapshot
- * at index 0, term 0, whose {@code conf_state} is the founding membership (empty for a server that
- * will be added to an existing cluster). Calls come from the core's thread only.
+ * {@code firstIndex() - 1}. A fresh log has no entries, {@code firstIndex() == 1} and an empty
+ * snapshot (index 0, term 0, no members). Calls come from the core's thread only.
  */
 public interface RaftLogView {
     /** Index of the first entry still held: the latest snapshot's index + 1. */

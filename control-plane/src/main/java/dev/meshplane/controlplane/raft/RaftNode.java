@@ -35,15 +35,28 @@ public final class RaftNode {
     private Ready outstanding;
 
     /**
-     * Starts a core over a persisted log and hard state. A brand-new server passes an empty log
-     * (whose snapshot at index 0 carries the founding membership, or none if it will be added
-     * later) and a default {@link HardState}. After a restart the state machine must be at the
-     * log's snapshot: committed entries after it are handed out again for applying.
+     * Starts a core over a persisted log and hard state: after a restart, or for a new server
+     * that will be added to a running cluster (empty log, default {@link HardState}; it learns
+     * the membership from the leader's log or snapshot). After a restart the state machine must
+     * be at the log's snapshot: committed entries after it are handed out again for applying.
      */
     public RaftNode(RaftConfig config, RaftLogView log, HardState hardState, RandomGenerator random) {
         this.raft = new Raft(config, log, hardState, random);
         this.lastSoftState = raft.softState();
         this.lastHardState = hardState;
+    }
+
+    /**
+     * Starts a founding member of a new cluster on an empty log. Every founder must be given the
+     * same {@code founders}, in the same order: the first Ready persists one committed entry per
+     * founder (ADD_VOTER, then ADD_LEARNER; term 1), so that the membership lives in the log and
+     * a server added later learns it by replaying the log. A founder that crashes before
+     * persisting that Ready (its log still empty) is founded again the same way.
+     */
+    public static RaftNode found(RaftConfig config, RaftLogView emptyLog, ConfState founders, RandomGenerator random) {
+        RaftNode node = new RaftNode(config, emptyLog, HardState.getDefaultInstance(), random);
+        node.raft.found(founders);
+        return node;
     }
 
     /** Advances logical time by one tick: election timeouts, heartbeats, check-quorum, lease. */

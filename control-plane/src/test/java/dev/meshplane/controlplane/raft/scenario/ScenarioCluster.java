@@ -21,7 +21,7 @@ import java.util.TreeMap;
 
 /**
  * Runs scenario commands against a cluster of cores over a FIFO network that delivers only when
- * told to. Every command returns the lines it printed; see {@code scenarios/README.txt}.
+ * told to. Every command returns the lines it printed; see {@code scenarios/README.md}.
  */
 final class ScenarioCluster {
     private final Map<String, ScenarioNode> nodes = new TreeMap<>();
@@ -114,6 +114,10 @@ final class ScenarioCluster {
         for (String id : learners) {
             create(id, founders);
         }
+        // Founders persist and apply the founding membership before anything else happens.
+        for (String id : nodes.keySet()) {
+            node(id).processReady(network);
+        }
         return List.of();
     }
 
@@ -127,7 +131,7 @@ final class ScenarioCluster {
         RaftConfig c = new RaftConfig(id, template.electionTicks(), template.heartbeatTicks(), template.leaseTicks(),
                 template.preVote(), template.checkQuorum(), template.readOnly(), template.maxSizePerMessage(),
                 template.maxInflightMessages(), template.maxUncommittedBytes(), template.maxCommittedBytesPerReady());
-        nodes.put(id, new ScenarioNode(c, new MemoryRaftLog(founders)));
+        nodes.put(id, new ScenarioNode(c, founders));
     }
 
     /** {@code tick 1 [n]} or {@code tick 2,3 [n]}: n ticks, in lock step when several nodes. */

@@ -4,6 +4,7 @@ import dev.meshplane.controlplane.raft.MemoryRaftLog;
 import dev.meshplane.controlplane.raft.RaftConfig;
 import dev.meshplane.controlplane.raft.RaftNode;
 import dev.meshplane.controlplane.raft.Ready;
+import dev.meshplane.proto.internal.v1.ConfState;
 import dev.meshplane.proto.internal.v1.HardState;
 import dev.meshplane.proto.internal.v1.RaftEntry;
 import dev.meshplane.proto.internal.v1.RaftMessage;
@@ -11,7 +12,6 @@ import dev.meshplane.proto.internal.v1.SnapshotMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /** One server of a scenario: the core plus what its driver persisted and applied. */
 final class ScenarioNode {
@@ -22,28 +22,43 @@ final class ScenarioNode {
     RaftNode raft;
     /** What the state machine holds: "snapshot N" and then applied entries. */
     final List<String> applied = new ArrayList<>();
-    private int restarts;
 
-    ScenarioNode(RaftConfig config, MemoryRaftLog storage) {
+    /** A founding member when {@code founders} has members, else a server to be added later. */
+    ScenarioNode(RaftConfig config, ConfState founders) {
         this.id = config.id();
         this.config = config;
-        this.storage = storage;
-        start();
+        this.storage = new MemoryRaftLog();
+        RandomGenerator random = random();
+        raft = founders.getVotersCount() > 0 ? RaftNode.found(config, storage, founders, random)
+                : new RaftNode(config, storage, hardState, random);
     }
 
-    private void start() {
-        RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(id.hashCode() * 31L + restarts);
-        raft = new RaftNode(config, storage, hardState, random);
+    /**
+     * Scenarios want predictable elections, so the "random" election timeout is always the
+     * longest, 2 * electionTicks - 1: a follower out of touch campaigns after exactly that many
+     * ticks, and scenarios start elections with {@code campaign} where they need a given winner.
+     */
+    private static RandomGenerator random() {
+        return new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public int nextInt(int bound) {
+                return bound - 1;
+            }
+        };
     }
 
     /** Loses everything not persisted; the state machine restarts from the snapshot. */
     void restart() {
-        restarts++;
         applied.clear();
         if (storage.snapshot().getIndex() > 0) {
             applied.add("snapshot " + storage.snapshot().getIndex());
         }
-        start();
+        raft = new RaftNode(config, storage, hardState, random());
     }
 
     /** Handles one Ready as a driver must; returns its transcript and queues its messages. */
