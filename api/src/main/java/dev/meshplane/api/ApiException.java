@@ -42,6 +42,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(Status.Code.UNIMPLEMENTED, message);
     }
 
+    /** Rebuilds an exception that crossed the wire (a forwarded write's refusal). */
+    public static ApiException of(Status.Code code, String message) {
+        return new ApiException(code, message);
+    }
+
     public Status.Code code() {
         return code;
     }

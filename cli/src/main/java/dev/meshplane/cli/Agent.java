@@ -2,35 +2,52 @@ package dev.meshplane.cli;
 
 import dev.meshplane.controlplane.ControlPlane;
 import dev.meshplane.controlplane.ServerConfig;
+import dev.meshplane.controlplane.cluster.RaftServerConfig;
+import dev.meshplane.controlplane.cluster.ReplicatedLog;
 import dev.meshplane.sidecar.Sidecar;
 import dev.meshplane.sidecar.SidecarConfig;
+import dev.meshplane.sidecar.rpc.ServerChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * A running agent: the sidecar role always, and with -dev also a server role whose log lives
- * in memory. The sidecar reaches its own server role in-process, and other agents reach it on
- * the server RPC port.
+ * A running agent: the sidecar role always, and a server role with -dev (log in memory) or
+ * -server (log replicated through Raft, state in -data-dir). The sidecar reaches its own server
+ * role in-process; other agents and servers reach it on the server RPC port.
  */
 final class Agent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("agent");
+    /** Raft messages and snapshot chunks can be larger than client requests. */
+    private static final int SERVER_MAX_MESSAGE_BYTES = 128 << 20;
+
+    /** The agent's mode. */
+    enum Mode { DEV, SERVER, CLIENT }
 
     /** What `meshctl agent` was asked for, after flag validation. */
-    record Settings(boolean dev, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
-                    String datacenter, String joinAddress) {}
+    record Settings(Mode mode, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
+                    String datacenter, List<String> joinAddresses, int bootstrapExpect, Path dataDir) {
+        Settings {
+            joinAddresses = List.copyOf(joinAddresses);
+        }
+
+        static Settings dev(String node, int serverPort, int grpcPort) {
+            return new Settings(Mode.DEV, node, "127.0.0.1", "127.0.0.1", serverPort, grpcPort, "dc1", List.of(), 0,
+                    null);
+        }
+    }
 
     private final List<AutoCloseable> closeInOrder = new ArrayList<>();
     private InetSocketAddress grpcAddress;
@@ -52,12 +69,8 @@ final class Agent implements AutoCloseable {
     }
 
     private void startRoles(Settings s) throws IOException {
-        ManagedChannel toServers;
-        if (s.dev()) {
-            toServers = startDevServer(s);
-        } else {
-            toServers = NettyChannelBuilder.forTarget(s.joinAddress()).usePlaintext().build();
-        }
+        ManagedChannel toServers = s.mode() == Mode.CLIENT ? ServerChannels.forAddresses(s.joinAddresses())
+                : startServer(s);
         closeInOrder.add(0, () -> toServers.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         SidecarConfig config = new SidecarConfig(s.nodeName(), s.bindHost(), s.datacenter(),
                 new InetSocketAddress(s.clientHost(), s.grpcPort()), SidecarConfig.DEFAULT_WRITE_TIMEOUT,
@@ -67,24 +80,34 @@ final class Agent implements AutoCloseable {
         grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);
     }
 
-    /** Starts the in-memory server role on the server RPC port and in-process; returns a channel to it. */
-    private ManagedChannel startDevServer(Settings s) throws IOException {
+    /** Starts the server role on the server RPC port and in-process; returns a channel to it. */
+    private ManagedChannel startServer(Settings s) throws IOException {
         MutableHandlerRegistry registry = new MutableHandlerRegistry();
         InetSocketAddress rpcBind = new InetSocketAddress(s.bindHost(), s.serverPort());
-        Server rpc = NettyServerBuilder.forAddress(rpcBind).fallbackHandlerRegistry(registry).build();
+        Server rpc = NettyServerBuilder.forAddress(rpcBind).fallbackHandlerRegistry(registry)
+                .maxInboundMessageSize(SERVER_MAX_MESSAGE_BYTES).build();
         closeInOrder.add(0, () -> rpc.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         serverAddress = bind("server RPC", rpcBind, () -> {
             rpc.start();
             return (InetSocketAddress) rpc.getListenSockets().get(0);
         });
         // The advertised address is known only once the port is bound (port 0 in tests).
-        server = ControlPlane.inMemory(ServerConfig.dev(s.bindHost() + ":" + serverAddress.getPort()));
-        closeInOrder.add(0, server);
+        String advertise = s.bindHost() + ":" + serverAddress.getPort();
+        ServerConfig serverConfig = ServerConfig.dev(advertise);
+        if (s.mode() == Mode.DEV) {
+            server = ControlPlane.inMemory(serverConfig);
+        } else {
+            List<String> joins = s.joinAddresses().isEmpty() ? List.of(advertise) : s.joinAddresses();
+            server = ControlPlane.replicated(serverConfig, RaftServerConfig.of(s.nodeName(), advertise, s.dataDir(),
+                    s.datacenter(), s.bootstrapExpect(), joins));
+        }
+        closeInOrder.add(0, this::stopServer);
         server.services().forEach(registry::addService);
-        LOG.info("server RPC listening on " + s.bindHost() + ":" + serverAddress.getPort()
-                + " (dev mode: state in memory, not replicated)");
+        LOG.info("server RPC listening on " + advertise + (s.mode() == Mode.DEV
+                ? " (dev mode: state in memory, not replicated)"
+                : " (Raft; data in " + s.dataDir() + ", bootstrap-expect " + s.bootstrapExpect() + ")"));
 
-        String name = "meshctl-dev-" + System.identityHashCode(this);
+        String name = "meshctl-server-" + System.identityHashCode(this);
         InProcessServerBuilder inProcess = InProcessServerBuilder.forName(name);
         for (ServerServiceDefinition d : server.services()) {
             inProcess.addService(d);
@@ -92,6 +115,14 @@ final class Agent implements AutoCloseable {
         Server local = inProcess.build().start();
         closeInOrder.add(0, () -> local.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         return InProcessChannelBuilder.forName(name).build();
+    }
+
+    /** A leader hands over leadership before it goes, so the cluster need not wait for an election. */
+    private void stopServer() {
+        if (server.consensus() instanceof ReplicatedLog log) {
+            log.handOffLeadership(java.time.Duration.ofSeconds(2));
+        }
+        server.close();
     }
 
     private interface Binder {

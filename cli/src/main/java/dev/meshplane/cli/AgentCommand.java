@@ -16,7 +16,8 @@ import sun.misc.Signal;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Run the agent: the sidecar of this node.",
-                "With -dev, also a one-node server whose state lives in memory (for development)."})
+                "With -dev, also a one-node server whose state lives in memory (for development);",
+                "with -server, a server replicating through Raft."})
 final class AgentCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger("agent");
 
@@ -50,8 +51,17 @@ final class AgentCommand implements Callable<Integer> {
     String datacenter;
 
     @Option(names = {"-retry-join", "--retry-join"}, paramLabel = "HOST:PORT",
-            description = "server RPC address to join (client mode)")
+            description = "a server RPC address to join (repeatable): servers find their peers through it, "
+                    + "client agents their servers")
     List<String> retryJoin = new ArrayList<>();
+
+    @Option(names = {"-bootstrap-expect", "--bootstrap-expect"}, paramLabel = "N",
+            description = "with -server: found a new cluster once N servers are seen (0: join an existing one)")
+    int bootstrapExpect;
+
+    @Option(names = {"-data-dir", "--data-dir"}, paramLabel = "DIR",
+            description = "with -server: where Raft's log, snapshots and state live")
+    java.nio.file.Path dataDir;
 
     @Mixin
     LogOptions logOptions;
@@ -81,18 +91,28 @@ final class AgentCommand implements Callable<Integer> {
     }
 
     Agent.Settings settings() {
-        if (server && !dev) {
-            throw new CliException("-server: the replicated server role is not available in this build; "
-                    + "use -dev for a one-process server with in-memory state");
+        if (dev && server) {
+            throw new CliException("-server: a -dev agent is already a (one-node, in-memory) server");
         }
-        if (!dev && retryJoin.isEmpty()) {
-            throw new CliException("agent: give -dev for a development agent, or -retry-join HOST:PORT to join a server");
+        if (!dev && !server && retryJoin.isEmpty()) {
+            throw new CliException("agent: give -dev for a development agent, -server for a server, "
+                    + "or -retry-join HOST:PORT to join servers as a client");
         }
         if (dev && !retryJoin.isEmpty()) {
             throw new CliException("-retry-join: a -dev agent is its own server and joins no other");
         }
-        if (retryJoin.size() > 1) {
-            throw new CliException("-retry-join: only one server address is supported in this build");
+        if (server && dataDir == null) {
+            throw new CliException("-data-dir: a server keeps Raft's log on disk; give a directory");
+        }
+        if (bootstrapExpect < 0) {
+            throw new CliException("-bootstrap-expect: " + bootstrapExpect + " must not be negative");
+        }
+        if (!server && bootstrapExpect != 0) {
+            throw new CliException("-bootstrap-expect: only a -server bootstraps a cluster");
+        }
+        if (server && bootstrapExpect == 0 && retryJoin.isEmpty()) {
+            throw new CliException("-bootstrap-expect: give the number of servers to found a cluster with, "
+                    + "or -retry-join to join an existing one");
         }
         Addresses.port("-grpc-port", String.valueOf(grpcPort));
         Addresses.port("-server-port", String.valueOf(serverPort));
@@ -103,11 +123,12 @@ final class AgentCommand implements Callable<Integer> {
         } catch (ApiException e) {
             throw new CliException(e.getMessage());
         }
-        String join = retryJoin.isEmpty() ? null : retryJoin.get(0);
-        if (join != null) {
+        for (String join : retryJoin) {
             Addresses.parse("-retry-join", join);
         }
-        return new Agent.Settings(dev, nodeName, bind, client, serverPort, grpcPort, datacenter, join);
+        Agent.Mode mode = dev ? Agent.Mode.DEV : server ? Agent.Mode.SERVER : Agent.Mode.CLIENT;
+        return new Agent.Settings(mode, nodeName, bind, client, serverPort, grpcPort, datacenter, retryJoin,
+                bootstrapExpect, dataDir == null ? null : dataDir.toAbsolutePath());
     }
 
     private static String hostName() {

@@ -187,8 +187,10 @@ class CliTest {
 
     @Test
     void agentFlagsAreChecked() {
-        assertEquals(new Result(1, "", "Error: agent: give -dev for a development agent, "
-                + "or -retry-join HOST:PORT to join a server\n"), meshctl("agent"));
+        assertEquals(new Result(1, "", "Error: agent: give -dev for a development agent, -server for a server, "
+                + "or -retry-join HOST:PORT to join servers as a client\n"), meshctl("agent"));
+        assertEquals(new Result(1, "", "Error: -data-dir: a server keeps Raft's log on disk; give a directory\n"),
+                meshctl("agent", "-server", "-bootstrap-expect", "3"));
         assertEquals(1, meshctl("agent", "-dev", "-node", "bad name").code());
         assertEquals(2, meshctl("agent", "-dev", "-grpc-port", "x").code());
         Result badPort = meshctl("agent", "-dev", "-grpc-port", "70000");

@@ -19,7 +19,7 @@ final class DevAgentExtension implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        agent = Agent.start(new Agent.Settings(true, nodeName, "127.0.0.1", "127.0.0.1", 0, 0, "dc1", null));
+        agent = Agent.start(Agent.Settings.dev(nodeName, 0, 0));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcAddress().getPort()).usePlaintext().build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!agent.sidecar().nodeRegistered()) {

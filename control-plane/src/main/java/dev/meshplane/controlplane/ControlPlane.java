@@ -1,5 +1,8 @@
 package dev.meshplane.controlplane;
 
+import dev.meshplane.api.ErrorMappingInterceptor;
+import dev.meshplane.controlplane.cluster.Cluster;
+import dev.meshplane.controlplane.cluster.RaftServerConfig;
 import dev.meshplane.controlplane.leader.TombstoneReaper;
 import dev.meshplane.controlplane.log.Consensus;
 import dev.meshplane.controlplane.log.LocalLog;
@@ -11,24 +14,29 @@ import dev.meshplane.controlplane.state.StateQueries;
 import dev.meshplane.controlplane.state.StateStore;
 import dev.meshplane.controlplane.watch.WakeRegistry;
 import dev.meshplane.controlplane.watch.WatchHub;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The server role assembled: state store, the log that feeds it, watches and the gRPC
- * services. The caller serves {@link #services()} on whatever listeners it runs.
+ * The server role assembled: state store, the log that feeds it, watches, leader duties and
+ * the gRPC services. The caller serves {@link #services()} on whatever listeners it runs.
  */
 public final class ControlPlane implements AutoCloseable {
     private final StateStore store = new StateStore();
     private final StateQueries queries = new StateQueries(store);
     private final Consensus consensus;
+    private final Cluster cluster;
     private final WakeRegistry wakes = new WakeRegistry();
     private final WatchHub hub;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "blocking-query-timer");
+        Thread t = new Thread(r, "server-timers");
         t.setDaemon(true);
         return t;
     });
@@ -37,37 +45,67 @@ public final class ControlPlane implements AutoCloseable {
     private final LockDelays lockDelays = new LockDelays(System::nanoTime);
     private final SessionTimers sessionTimers;
     private final TombstoneReaper tombstoneReaper;
-    private final List<ServerServiceDefinition> services;
+    private final List<ServerServiceDefinition> services = new ArrayList<>();
 
     /** A server whose log lives only in this process (`agent -dev` and tests). */
     public static ControlPlane inMemory(ServerConfig config) {
-        return new ControlPlane(config);
+        try {
+            return new ControlPlane(config, null);
+        } catch (IOException e) {
+            throw new IllegalStateException("an in-memory server does no I/O", e);
+        }
     }
 
-    private ControlPlane(ServerConfig config) {
-        this.consensus = new LocalLog(store, config.advertiseAddress());
+    /** A server that replicates through Raft and keeps its state in {@code raft.dataDir()}. */
+    public static ControlPlane replicated(ServerConfig config, RaftServerConfig raft) throws IOException {
+        return new ControlPlane(config, raft);
+    }
+
+    private ControlPlane(ServerConfig config, RaftServerConfig raft) throws IOException {
         this.hub = new WatchHub(store, queries, config.watch());
-        this.sessionTimers = new SessionTimers(queries, consensus, timer);
-        this.tombstoneReaper = new TombstoneReaper(consensus, timer, System::nanoTime,
-                config.tombstoneTtl(), TombstoneReaper.DEFAULT_GRANULARITY);
         store.addListener(wakes);
         store.addListener(hub);
         store.addListener(lockDelays);
+        if (raft == null) {
+            this.cluster = null;
+            this.consensus = new LocalLog(store, config.advertiseAddress());
+        } else {
+            this.cluster = new Cluster(raft, store, new SecureRandom());
+            this.consensus = cluster.log();
+        }
+        this.sessionTimers = new SessionTimers(queries, consensus, timer);
+        this.tombstoneReaper = new TombstoneReaper(consensus, timer, System::nanoTime,
+                config.tombstoneTtl(), TombstoneReaper.DEFAULT_GRANULARITY);
         store.addListener(sessionTimers);
         store.addListener(tombstoneReaper);
-        // The in-memory log has no elections: this server always leads.
-        sessionTimers.setLeading(true);
-        tombstoneReaper.setLeading(true);
-        this.services = ServerServices.create(new ServerContext(consensus, store, queries, wakes, hub, lockDelays,
-                sessionTimers, config.limits(), config.sessionTtlMin(), timer, worker));
+        if (cluster == null) {
+            // The in-memory log has no elections: this server always leads.
+            sessionTimers.setLeading(true);
+            tombstoneReaper.setLeading(true);
+        } else {
+            cluster.log().onLeadership(leading -> {
+                sessionTimers.setLeading(leading);
+                tombstoneReaper.setLeading(leading);
+            });
+        }
+        services.addAll(ServerServices.create(new ServerContext(consensus, store, queries, wakes, hub, lockDelays,
+                sessionTimers, config.limits(), config.sessionTtlMin(), timer, worker)));
+        if (cluster != null) {
+            ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
+            cluster.services().forEach(s -> services.add(ServerInterceptors.intercept(s, errors)));
+        }
     }
 
     public List<ServerServiceDefinition> services() {
-        return services;
+        return List.copyOf(services);
     }
 
     public StateQueries queries() {
         return queries;
+    }
+
+    public Consensus consensus() {
+        return consensus;
     }
 
     /** How many blocking queries are parked waiting for a change. */
@@ -88,7 +126,11 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         tombstoneReaper.close();
-        consensus.close();
+        if (cluster != null) {
+            cluster.close();
+        } else {
+            consensus.close();
+        }
         hub.close();
         timer.shutdownNow();
         worker.shutdownNow();

@@ -4,6 +4,7 @@ import dev.meshplane.api.ErrorMappingInterceptor;
 import dev.meshplane.proto.v1.CatalogGrpc;
 import dev.meshplane.proto.v1.KVGrpc;
 import dev.meshplane.proto.v1.Node;
+import dev.meshplane.proto.v1.OperatorGrpc;
 import dev.meshplane.proto.v1.SessionsGrpc;
 import dev.meshplane.proto.v1.SnapshotGrpc;
 import dev.meshplane.proto.v1.StatusGrpc;
@@ -52,6 +53,7 @@ public final class Sidecar implements AutoCloseable {
                 .addService(Forwarding.forward(SessionsGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(TxnGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(SnapshotGrpc.getServiceDescriptor(), servers))
+                .addService(Forwarding.forward(OperatorGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(StatusGrpc.getServiceDescriptor(), servers))
                 .addService(health.getHealthService())
                 .build();

@@ -37,13 +37,41 @@ public final class StateSnapshot {
 
     private StateSnapshot() {}
 
+    /** The store's records at one index, captured under its read lock, to be written later. */
+    public static final class Captured {
+        private final long index;
+        private final List<SnapshotRecord> records;
+
+        private Captured(long index, List<SnapshotRecord> records) {
+            this.index = index;
+            this.records = records;
+        }
+
+        /** The state store index the records reflect. */
+        public long index() {
+            return index;
+        }
+
+        /** Writes the snapshot file's bytes; may run on any thread, after the capture. */
+        public void writeTo(OutputStream out, String producer) throws IOException {
+            write(index, records, out, producer);
+        }
+    }
+
+    /** Captures the store as it is now (references to its immutable records; cheap). */
+    public static Captured capture(StateStore store) {
+        return store.read(() -> new Captured(store.lastIndex(), capture(store.tables())));
+    }
+
     /** Writes a snapshot of the store as it is now; returns the index it reflects. */
     public static long write(StateStore store, OutputStream out, String producer) throws IOException {
-        long[] index = new long[1];
-        List<SnapshotRecord> records = store.read(() -> {
-            index[0] = store.lastIndex();
-            return capture(store.tables());
-        });
+        Captured captured = capture(store);
+        captured.writeTo(out, producer);
+        return captured.index();
+    }
+
+    private static void write(long index, List<SnapshotRecord> records, OutputStream out, String producer)
+            throws IOException {
         CRC32C crc = new CRC32C();
         OutputStream checked = new OutputStream() {
             @Override
@@ -60,7 +88,7 @@ public final class StateSnapshot {
         };
         CodedOutputStream coded = CodedOutputStream.newInstance(checked, 64 * 1024);
         coded.writeRawBytes(MAGIC);
-        writeDelimited(coded, SnapshotHeader.newBuilder().setFormatVersion(FORMAT_VERSION).setIndex(index[0])
+        writeDelimited(coded, SnapshotHeader.newBuilder().setFormatVersion(FORMAT_VERSION).setIndex(index)
                 .setCreatedUnixMillis(System.currentTimeMillis()).setProducer(producer).build().toByteArray());
         for (SnapshotRecord r : records) {
             writeDelimited(coded, r.toByteArray());
@@ -72,7 +100,6 @@ public final class StateSnapshot {
         writeDelimited(tail, trailer);
         tail.flush();
         out.flush();
-        return index[0];
     }
 
     private static void writeDelimited(CodedOutputStream out, byte[] bytes) throws IOException {
