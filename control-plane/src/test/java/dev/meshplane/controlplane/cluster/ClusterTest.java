@@ -2,6 +2,7 @@ package dev.meshplane.controlplane.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -12,7 +13,10 @@ import dev.meshplane.proto.v1.KvPutRequest;
 import dev.meshplane.proto.v1.ListRaftPeersRequest;
 import dev.meshplane.proto.v1.OperatorGrpc;
 import dev.meshplane.proto.v1.QueryOptions;
+import dev.meshplane.proto.v1.RemoveRaftPeerRequest;
 import dev.meshplane.proto.v1.StatusGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +82,96 @@ class ClusterTest {
             c.start(leader);
             put(c, leader, "after", "restart");
             assertEquals("v7", get(c, leader, "acked/7", Consistency.CONSISTENCY_CONSISTENT));
+        }
+    }
+
+    @Test
+    void aFollowerThatFellBehindCatchesUpThroughASnapshot(@TempDir Path dir) throws Exception {
+        // Small thresholds so that a few hundred writes compact the log past the follower's position.
+        try (TestCluster c = new TestCluster(dir, 3, cfg -> cfg.withSnapshots(50, 10))) {
+            int leader = c.awaitLeader(Duration.ofSeconds(30));
+            int lagging = (leader + 1) % 3;
+            int other = (leader + 2) % 3;
+            put(c, leader, "before", "down");
+            c.stop(lagging);
+            for (int i = 0; i < 300; i++) {
+                put(c, other, "while-down/" + i, "v" + i);
+            }
+            var leaderLog = c.nodes.get(leader).log();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (leaderLog.storage().log().firstIndex() < 100) {
+                assertTrue(System.nanoTime() < deadline, "the leader compacted its log");
+                Thread.sleep(20);
+            }
+            c.start(lagging);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!"v299".equals(get(c, lagging, "while-down/299", Consistency.CONSISTENCY_STALE))) {
+                assertTrue(System.nanoTime() < deadline, "the restarted follower caught up");
+                Thread.sleep(50);
+            }
+            assertTrue(c.nodes.get(lagging).log().storage().log().snapshotMetadata().getIndex() >= 100,
+                    "it caught up by installing the leader's snapshot, not by replaying the log");
+            assertEquals("down", get(c, lagging, "before", Consistency.CONSISTENCY_STALE));
+            assertEquals("v150", get(c, lagging, "while-down/150", Consistency.CONSISTENCY_STALE));
+            put(c, lagging, "after", "caught-up");
+            assertEquals("caught-up", get(c, other, "after", Consistency.CONSISTENCY_CONSISTENT));
+        }
+    }
+
+    @Test
+    void aServerJoinsAsNonVoterIsPromotedAndCanBeRemoved(@TempDir Path dir) throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3, cfg -> cfg)) {
+            int leader = c.awaitLeader(Duration.ofSeconds(30));
+            for (int i = 0; i < 50; i++) {
+                put(c, leader, "seed/" + i, "v");
+            }
+            int fourth = c.addServer();
+            var operator = OperatorGrpc.newBlockingStub(c.nodes.get(leader).channel);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                var peers = operator.listRaftPeers(ListRaftPeersRequest.getDefaultInstance()).getPeersList();
+                var joined = peers.stream().filter(p -> p.getId().equals("server-" + fourth)).findFirst();
+                if (joined.isPresent() && joined.get().getVoter()) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < deadline, "the new server was promoted: " + peers);
+                Thread.sleep(50);
+            }
+            assertEquals("v", get(c, fourth, "seed/49", Consistency.CONSISTENCY_CONSISTENT));
+            put(c, fourth, "from-the-new-one", "ok");
+
+            operator.removeRaftPeer(RemoveRaftPeerRequest.newBuilder().setId("server-" + fourth).build());
+            var peers = operator.listRaftPeers(ListRaftPeersRequest.getDefaultInstance()).getPeersList();
+            assertEquals(3, peers.size());
+            assertTrue(peers.stream().noneMatch(p -> p.getId().equals("server-" + fourth)));
+            assertEquals("ok", get(c, leader, "from-the-new-one", Consistency.CONSISTENCY_CONSISTENT));
+        }
+    }
+
+    @Test
+    void staleReadsAnswerWithoutALeaderAndSayHowStale(@TempDir Path dir) throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3, cfg -> cfg)) {
+            int leader = c.awaitLeader(Duration.ofSeconds(30));
+            int survivor = (leader + 1) % 3;
+            put(c, survivor, "stale/k", "v");
+            // Wait until the survivor has applied it, then take away its quorum.
+            assertEquals("v", get(c, survivor, "stale/k", Consistency.CONSISTENCY_CONSISTENT));
+            c.stop(leader);
+            c.stop((leader + 2) % 3);
+            Thread.sleep(1_500);
+            var r = KVGrpc.newBlockingStub(c.nodes.get(survivor).channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .get(KvGetRequest.newBuilder().setKey("stale/k").setOptions(QueryOptions.newBuilder()
+                            .setConsistency(Consistency.CONSISTENCY_STALE)).build());
+            assertEquals("v", r.getEntry().getValue().toStringUtf8());
+            assertTrue(r.getMeta().getLastContact().getSeconds() >= 1, "last contact reports how stale: "
+                    + r.getMeta().getLastContact());
+            var e = assertThrows(StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(c.nodes.get(survivor).channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).get(KvGetRequest.newBuilder().setKey("stale/k")
+                            .setOptions(QueryOptions.newBuilder().setConsistency(Consistency.CONSISTENCY_CONSISTENT))
+                            .build()));
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), "a consistent read needs a quorum");
+            var w = assertThrows(StatusRuntimeException.class, () -> put(c, survivor, "no", "quorum"));
+            assertEquals(Status.Code.UNAVAILABLE, w.getStatus().getCode());
         }
     }
 }

@@ -75,20 +75,35 @@ final class TestCluster implements AutoCloseable {
 
     List<String> addresses() {
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < ports.size(); i++) {
             out.add(address(i));
         }
         return out;
     }
 
+    /** Starts one more server that joins the running cluster through the others. */
+    int addServer() throws IOException {
+        int i = nodes.size();
+        nodes.add(new Node(i));
+        Server probe = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).build().start();
+        ports.add(probe.getPort());
+        probe.shutdownNow();
+        start(i, 0);
+        return i;
+    }
+
     void start(int i) throws IOException {
+        start(i, size);
+    }
+
+    private void start(int i, int bootstrapExpect) throws IOException {
         Node n = nodes.get(i);
         MutableHandlerRegistry registry = new MutableHandlerRegistry();
         n.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", ports.get(i)))
                 .maxInboundMessageSize(PeerTransport.MAX_MESSAGE_BYTES)
                 .fallbackHandlerRegistry(registry).build().start();
         RaftServerConfig raft = tune.apply(RaftServerConfig.of("server-" + i, address(i), root.resolve("server-" + i),
-                "dc1", size, addresses()));
+                "dc1", bootstrapExpect, addresses()));
         n.controlPlane = ControlPlane.replicated(new ServerConfig(address(i), ApiLimits.DEFAULTS, WatchConfig.DEFAULTS,
                 Duration.ofSeconds(1), TombstoneReaper.DEFAULT_TTL), raft);
         n.controlPlane.services().forEach(registry::addService);
@@ -135,7 +150,7 @@ final class TestCluster implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).running()) {
                 stop(i);
             }
