@@ -2,6 +2,7 @@ package dev.meshplane.cli;
 
 import dev.meshplane.controlplane.ControlPlane;
 import dev.meshplane.controlplane.ServerConfig;
+import dev.meshplane.controlplane.cluster.PeerTransport;
 import dev.meshplane.controlplane.cluster.RaftServerConfig;
 import dev.meshplane.controlplane.cluster.ReplicatedLog;
 import dev.meshplane.sidecar.Sidecar;
@@ -85,7 +86,9 @@ final class Agent implements AutoCloseable {
         MutableHandlerRegistry registry = new MutableHandlerRegistry();
         InetSocketAddress rpcBind = new InetSocketAddress(s.bindHost(), s.serverPort());
         Server rpc = NettyServerBuilder.forAddress(rpcBind).fallbackHandlerRegistry(registry)
-                .maxInboundMessageSize(SERVER_MAX_MESSAGE_BYTES).build();
+                .maxInboundMessageSize(SERVER_MAX_MESSAGE_BYTES)
+                .permitKeepAliveTime(PeerTransport.PERMIT_PING_SECONDS, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true).build();
         closeInOrder.add(0, () -> rpc.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         serverAddress = bind("server RPC", rpcBind, () -> {
             rpc.start();

@@ -29,11 +29,15 @@ import java.util.logging.Logger;
  * tolerates loss: a message that cannot be queued or sent is dropped and the loop is told the
  * peer is unreachable (it then probes instead of pipelining).
  */
-final class PeerTransport implements AutoCloseable {
+public final class PeerTransport implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PeerTransport.class.getName());
     static final int QUEUE_CAPACITY = 4096;
     static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
     static final int MAX_MESSAGE_BYTES = 128 << 20;
+    /** Pings keep idle peer connections known to be alive; servers must permit them (see {@link #PERMIT_PING_SECONDS}). */
+    static final long PING_INTERVAL_SECONDS = 30;
+    /** What the server RPC port must allow, below the ping interval, or it answers GOAWAY too_many_pings. */
+    public static final long PERMIT_PING_SECONDS = 20;
 
     /** Callbacks into the Raft loop. */
     interface Events {
@@ -127,7 +131,7 @@ final class PeerTransport implements AutoCloseable {
     ManagedChannel channelTo(String address) {
         return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext()
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .keepAliveTime(30, TimeUnit.SECONDS).build());
+                .keepAliveTime(PING_INTERVAL_SECONDS, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build());
     }
 
     @Override

@@ -202,9 +202,17 @@ public final class ReplicatedLog implements Consensus {
     private void processReady() throws IOException {
         while (core.hasReady()) {
             Ready rd = core.ready();
+            // A leader may replicate its new entries while it writes them itself (Raft thesis
+            // 10.2.1, as etcd does): it counts its own log toward commit only once the core is
+            // told it is durable (advance), and its other messages promise nothing unpersisted.
+            // Everyone else sends only after persisting: their acks and votes promise durability.
+            boolean leaderSendsFirst = rd.softState().role() == RaftRole.LEADER && rd.snapshot().isEmpty();
+            if (leaderSendsFirst) {
+                rd.messages().forEach(this::send);
+            }
             persist(rd);
-            for (RaftMessage m : rd.messages()) {
-                send(m);
+            if (!leaderSendsFirst) {
+                rd.messages().forEach(this::send);
             }
             apply(rd.committedEntries());
             rd.readStates().forEach(reads::onReadState);

@@ -54,18 +54,18 @@ final class TestCluster implements AutoCloseable {
         this.root = root;
         this.size = size;
         this.tune = tune;
-        // Bind every listener first so that each server can be told all addresses.
+        // Bind every listener first (and keep it) so that each server can be told all addresses.
+        List<MutableHandlerRegistry> registries = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             Node n = new Node(i);
             nodes.add(n);
             MutableHandlerRegistry registry = new MutableHandlerRegistry();
-            n.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .fallbackHandlerRegistry(registry).build().start();
+            registries.add(registry);
+            n.server = listen(0, registry);
             ports.add(n.server.getPort());
-            n.server.shutdownNow();
         }
         for (int i = 0; i < size; i++) {
-            start(i);
+            startOn(i, size, registries.get(i));
         }
     }
 
@@ -84,24 +84,33 @@ final class TestCluster implements AutoCloseable {
     /** Starts one more server that joins the running cluster through the others. */
     int addServer() throws IOException {
         int i = nodes.size();
-        nodes.add(new Node(i));
-        Server probe = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).build().start();
-        ports.add(probe.getPort());
-        probe.shutdownNow();
-        start(i, 0);
+        Node n = new Node(i);
+        nodes.add(n);
+        MutableHandlerRegistry registry = new MutableHandlerRegistry();
+        n.server = listen(0, registry);
+        ports.add(n.server.getPort());
+        startOn(i, 0, registry);
         return i;
     }
 
-    void start(int i) throws IOException {
-        start(i, size);
+    private static Server listen(int port, MutableHandlerRegistry registry) throws IOException {
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .withOption(io.netty.channel.ChannelOption.SO_REUSEADDR, true)
+                .maxInboundMessageSize(PeerTransport.MAX_MESSAGE_BYTES)
+                .permitKeepAliveTime(PeerTransport.PERMIT_PING_SECONDS, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .fallbackHandlerRegistry(registry).build().start();
     }
 
-    private void start(int i, int bootstrapExpect) throws IOException {
-        Node n = nodes.get(i);
+    /** Restarts a stopped server on its old port with its old data. */
+    void start(int i) throws IOException {
         MutableHandlerRegistry registry = new MutableHandlerRegistry();
-        n.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", ports.get(i)))
-                .maxInboundMessageSize(PeerTransport.MAX_MESSAGE_BYTES)
-                .fallbackHandlerRegistry(registry).build().start();
+        nodes.get(i).server = listen(ports.get(i), registry);
+        startOn(i, size, registry);
+    }
+
+    private void startOn(int i, int bootstrapExpect, MutableHandlerRegistry registry) throws IOException {
+        Node n = nodes.get(i);
         RaftServerConfig raft = tune.apply(RaftServerConfig.of("server-" + i, address(i), root.resolve("server-" + i),
                 "dc1", bootstrapExpect, addresses()));
         n.controlPlane = ControlPlane.replicated(new ServerConfig(address(i), ApiLimits.DEFAULTS, WatchConfig.DEFAULTS,
