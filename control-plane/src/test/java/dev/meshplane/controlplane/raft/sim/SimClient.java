@@ -98,7 +98,7 @@ final class SimClient {
             idleUntil = now + random.nextInt(10);
             return;
         }
-        if (!node.read(opId, key, now)) {
+        if (!node.read(opId, key)) {
             sim.count("rejected-read");
             leaderGuess = "";
             lastRefused = node.id;

@@ -152,7 +152,7 @@ final class SimNode {
     }
 
     /** A linearizable read; false if no leader is known. */
-    boolean read(long opId, String key, long now) {
+    boolean read(long opId, String key) {
         ByteString ctx = ByteString.copyFromUtf8(id + ":" + opId);
         if (!raft.readIndex(ctx)) {
             return false;
