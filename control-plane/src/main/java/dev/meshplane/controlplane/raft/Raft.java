@@ -40,6 +40,12 @@ final class Raft {
     String lead = "";
     RaftRole role = RaftRole.FOLLOWER;
     String leadTransferee = "";
+    /**
+     * This leader told a peer to campaign at once in this term. Voters grant that campaign even
+     * inside the lease, and the message may arrive after the transfer was abandoned, so this
+     * leader's lease can no longer be trusted for the rest of its term.
+     */
+    boolean timeoutNowSent;
     /** Index of the newest membership change the leader appended; none may follow until applied. */
     long pendingConfIndex;
     /** Bytes of entry data this leader appended that are not yet applied. */
@@ -132,7 +138,7 @@ final class Raft {
      * voters will refuse to elect anyone else for at least electionTicks after receiving it.
      */
     boolean leaseValid() {
-        if (role != RaftRole.LEADER || !config.checkQuorum() || !leadTransferee.isEmpty()
+        if (role != RaftRole.LEADER || !config.checkQuorum() || timeoutNowSent
                 || !committedEntryInCurrentTerm()) {
             return false;
         }
@@ -191,6 +197,7 @@ final class Raft {
         heartbeatElapsed = 0;
         randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
         abortLeaderTransfer();
+        timeoutNowSent = false;
         tracker.resetVotes();
         tracker.resetAll(log.lastIndex());
         pendingConfIndex = 0;
@@ -281,12 +288,10 @@ final class Raft {
     void step(RaftMessage m) {
         if (m.getTerm() > term) {
             if (isVoteRequest(m.getType())) {
-                boolean inLease = config.checkQuorum() && electionElapsed < config.electionTicks()
-                        && (!lead.isEmpty() || (restarted && ticks < config.electionTicks()));
-                if (inLease && !m.getLeadershipTransfer()) {
+                if (inLease() && !m.getLeadershipTransfer()) {
                     if (LOG.isLoggable(Level.FINE)) {
                         LOG.fine(id + " ignores " + m.getType() + " from " + m.getFrom() + " at term " + m.getTerm()
-                                + ": it heard from leader " + lead + " " + electionElapsed + " ticks ago");
+                                + ": it heard from a leader " + (ticks - leaderContactTick) + " ticks ago");
                     }
                     return;
                 }
@@ -323,6 +328,21 @@ final class Raft {
             case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
             case FOLLOWER -> stepFollower(m);
         }
+    }
+
+    /**
+     * Whether this server must ignore campaigns (check-quorum's lease): it leads, or heard from a
+     * leader less than electionTicks ago, or restarted less than electionTicks ago (it may have
+     * acknowledged a leader it no longer remembers). Measured from the last contact itself, not
+     * from the current leader field, which other messages of a higher term may clear.
+     */
+    private boolean inLease() {
+        if (!config.checkQuorum()) {
+            return false;
+        }
+        return role == RaftRole.LEADER
+                || (leaderContactTick >= 0 && ticks - leaderContactTick < config.electionTicks())
+                || (restarted && ticks < config.electionTicks());
     }
 
     private static boolean isVoteRequest(MessageType type) {

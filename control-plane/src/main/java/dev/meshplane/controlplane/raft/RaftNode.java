@@ -180,8 +180,9 @@ public final class RaftNode {
             return false;
         }
         raft.flushPending();
-        return !raft.softState().equals(lastSoftState)
-                || !raft.hardState().equals(lastHardState)
+        return raft.role != lastSoftState.role() || !raft.lead.equals(lastSoftState.leader())
+                || raft.term != lastHardState.getTerm() || !raft.vote.equals(lastHardState.getVote())
+                || raft.log.committed != lastHardState.getCommit()
                 || !raft.log.unstableEntries().isEmpty()
                 || raft.log.hasPendingSnapshot()
                 || !raft.outbox.isEmpty()

@@ -178,6 +178,7 @@ final class Replication {
 
     void sendTimeoutNow(String to) {
         LOG.fine(() -> r.id + " tells " + to + " to campaign now (leadership transfer)");
+        r.timeoutNowSent = true;
         r.send(RaftMessage.newBuilder().setType(MessageType.MESSAGE_TYPE_TIMEOUT_NOW).setTo(to));
     }
 

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshplane.proto.internal.v1.ConfChange;
 import dev.meshplane.proto.internal.v1.ConfState;
-import dev.meshplane.proto.internal.v1.EntryType;
 import dev.meshplane.proto.internal.v1.RaftEntry;
 import dev.meshplane.proto.internal.v1.RaftMessage;
 import dev.meshplane.proto.internal.v1.SnapshotMetadata;
@@ -86,9 +85,5 @@ final class Describe {
             b.append(" ctx=").append(m.getContext().toStringUtf8());
         }
         return b.toString();
-    }
-
-    static boolean isNoop(RaftEntry e) {
-        return e.getType() == EntryType.ENTRY_TYPE_NOOP;
     }
 }

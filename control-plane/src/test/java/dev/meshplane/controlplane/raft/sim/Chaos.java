@@ -27,6 +27,8 @@ final class Chaos {
     private final Map<String, Long> counts = new HashMap<>();
     private int nextNodeNumber;
     private ProposeResult.Accepted probe;
+    /** When the current partition ends on its own. */
+    private long healAt = Long.MAX_VALUE;
     private long lastProbeAttempt = -1;
 
     Chaos(Simulation sim, RandomGenerator random, SimOptions options) {
@@ -37,8 +39,14 @@ final class Chaos {
     }
 
     void maybeInjectFault(long now) {
+        if (now >= healAt) {
+            sim.network.heal();
+            healAt = Long.MAX_VALUE;
+            sim.trace.add("network healed");
+        }
         if (random.nextDouble() < options.partitionRate()) {
             partition();
+            healAt = now + 50 + random.nextInt(100 * SimOptions.STEPS_PER_TICK);
         }
         if (random.nextDouble() < options.crashRate()) {
             crashOne(now);
@@ -47,8 +55,7 @@ final class Chaos {
 
     private void partition() {
         List<String> ids = sim.nodes.values().stream().filter(n -> !n.retired).map(n -> n.id).toList();
-        int kind = random.nextInt(10);
-        if (kind < 4) {
+        if (random.nextBoolean()) {
             List<String> a = new ArrayList<>();
             List<String> b = new ArrayList<>();
             for (String id : ids) {
@@ -57,8 +64,9 @@ final class Chaos {
             sim.network.partition(a, b);
             count("partitions");
             sim.trace.add("partition " + a + " | " + b);
-        } else if (kind < 7) {
+        } else {
             // One-way faults: a server that can send but not receive, or receive but not send.
+            sim.network.heal();
             String x = ids.get(random.nextInt(ids.size()));
             boolean outbound = random.nextBoolean();
             for (String y : ids) {
@@ -72,9 +80,6 @@ final class Chaos {
             }
             count("asymmetricPartitions");
             sim.trace.add("one-way partition: " + sim.network.describePartition());
-        } else {
-            sim.network.heal();
-            sim.trace.add("network healed");
         }
     }
 
@@ -88,10 +93,16 @@ final class Chaos {
         SimNode victim = leader != null && random.nextBoolean() ? leader : live.get(random.nextInt(live.size()));
         victim.crash();
         count("crashes");
-        restartAt.put(victim.id, now + 20 + random.nextInt(150 * SimOptions.STEPS_PER_TICK));
+        restartAt.put(victim.id, now + downtime());
     }
 
+    /** Restarts servers whose downtime is over; schedules one for servers that crashed on their own. */
     void restartDue(long now) {
+        for (SimNode n : sim.nodes.values()) {
+            if (!n.up() && !n.retired && !restartAt.containsKey(n.id) && now < options.chaosSteps()) {
+                restartAt.put(n.id, now + downtime());
+            }
+        }
         restartAt.entrySet().removeIf(e -> {
             SimNode n = sim.nodes.get(e.getKey());
             if (e.getValue() > now) {
@@ -102,6 +113,10 @@ final class Chaos {
             }
             return true;
         });
+    }
+
+    private long downtime() {
+        return 20 + random.nextInt(100 * SimOptions.STEPS_PER_TICK);
     }
 
     /** Membership changes and leadership transfers, as an operator would make them. */

@@ -1,6 +1,7 @@
 package dev.meshplane.controlplane.raft.sim;
 
 import dev.meshplane.controlplane.raft.RaftNode;
+import dev.meshplane.controlplane.raft.RaftRole;
 import dev.meshplane.proto.internal.v1.RaftEntry;
 import java.util.HashMap;
 import java.util.List;
@@ -76,22 +77,22 @@ final class Invariants {
         }
     }
 
-    /** Checks the leaders among {@code live} servers; call after every step. */
-    void onStep(Map<String, RaftNode> live) {
-        for (Map.Entry<String, RaftNode> e : live.entrySet()) {
-            RaftNode n = e.getValue();
-            if (n.role() != dev.meshplane.controlplane.raft.RaftRole.LEADER) {
+    /** Checks the leaders among the live servers; call after every step. */
+    void onStep(Iterable<SimNode> servers) {
+        for (SimNode s : servers) {
+            if (!s.up() || s.raft.role() != RaftRole.LEADER) {
                 continue;
             }
-            String other = leaderOfTerm.putIfAbsent(n.term(), e.getKey());
-            if (other != null && !other.equals(e.getKey())) {
-                throw new SafetyViolation("election safety: " + other + " and " + e.getKey() + " both lead term " + n.term());
+            RaftNode n = s.raft;
+            String other = leaderOfTerm.putIfAbsent(n.term(), s.id);
+            if (other != null && !other.equals(s.id)) {
+                throw new SafetyViolation("election safety: " + other + " and " + s.id + " both lead term " + n.term());
             }
-            Long seen = lastLeaderTermSeen.get(e.getKey());
+            Long seen = lastLeaderTermSeen.get(s.id);
             if (seen == null || seen != n.term()) {
-                lastLeaderTermSeen.put(e.getKey(), n.term());
+                lastLeaderTermSeen.put(s.id, n.term());
                 leadersElected++;
-                checkCompleteness(e.getKey(), n);
+                checkCompleteness(s.id, n);
             }
         }
     }

@@ -14,7 +14,7 @@ final class SimClient {
     private record InFlight(long opId, Operation.Kind kind, String key, String value, String expected, long call,
                             long deadline) {}
 
-    static final int TIMEOUT_STEPS = 40 * SimOptions.STEPS_PER_TICK;
+    static final int TIMEOUT_STEPS = 25 * SimOptions.STEPS_PER_TICK;
 
     private final int id;
     private final Simulation sim;
@@ -25,6 +25,9 @@ final class SimClient {
     private InFlight current;
     private int written;
     private String lastSeen;
+    private int refusals;
+    /** The server that last turned a request away without naming a leader: try others first. */
+    private String lastRefused = "";
 
     SimClient(int id, Simulation sim, RandomGenerator random, List<String> keys) {
         this.id = id;
@@ -40,6 +43,7 @@ final class SimClient {
     void step(long now) {
         if (current != null) {
             if (now > current.deadline()) {
+                sim.count("timeouts");
                 if (current.kind() != Operation.Kind.GET) {
                     sim.record(new Operation(id, current.kind(), current.key(), current.value(), current.expected(),
                             null, current.call(), Operation.UNKNOWN_RETURN));
@@ -53,7 +57,7 @@ final class SimClient {
         if (now < idleUntil) {
             return;
         }
-        SimNode node = sim.pickServer(leaderGuess);
+        SimNode node = sim.pickServer(leaderGuess, lastRefused);
         if (node == null) {
             idleUntil = now + 5;
             return;
@@ -75,8 +79,10 @@ final class SimClient {
         long call = sim.nextEvent();
         ProposeResult r = node.write(c.opId(), c);
         if (r instanceof ProposeResult.Rejected rejected) {
+            sim.count("rejected-" + rejected.reason() + (rejected.leaderHint().isEmpty() ? "" : "-hinted"));
             leaderGuess = rejected.leaderHint();
-            idleUntil = now + 1 + random.nextInt(3);
+            lastRefused = node.id;
+            backOff(now);
             return;
         }
         current = new InFlight(c.opId(), c.kind(), c.key(), c.value(), c.expected(), call, now + TIMEOUT_STEPS);
@@ -92,13 +98,21 @@ final class SimClient {
             idleUntil = now + random.nextInt(10);
             return;
         }
-        if (!node.read(opId, key, now)) {
+        if (!node.read(opId, key)) {
+            sim.count("rejected-read");
             leaderGuess = "";
-            idleUntil = now + 1 + random.nextInt(3);
+            lastRefused = node.id;
+            backOff(now);
             return;
         }
         current = new InFlight(opId, Operation.Kind.GET, key, null, null, call, now + TIMEOUT_STEPS);
         sim.awaiting(opId, this);
+    }
+
+    /** Retries soon after a first refusal, then less and less eagerly (up to about a tick). */
+    private void backOff(long now) {
+        refusals++;
+        idleUntil = now + 1 + random.nextInt(Math.min(1 << Math.min(refusals, 5), 2 * SimOptions.STEPS_PER_TICK));
     }
 
     /** The server answered {@code opId}. */
@@ -111,6 +125,7 @@ final class SimClient {
             lastSeen = op.value();
         }
         current = null;
+        refusals = 0;
         leaderGuess = server;
         idleUntil = now + random.nextInt(10);
     }

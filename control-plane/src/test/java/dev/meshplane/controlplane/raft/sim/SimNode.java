@@ -69,6 +69,8 @@ final class SimNode {
     private final int tickPeriod;
     /** Removed from the cluster and shut down for good. */
     boolean retired;
+    long snapshotsInstalled;
+    long compactions;
     /** Faults have stopped: no more crashes while persisting. */
     boolean calm;
 
@@ -150,7 +152,7 @@ final class SimNode {
     }
 
     /** A linearizable read; false if no leader is known. */
-    boolean read(long opId, String key, long now) {
+    boolean read(long opId, String key) {
         ByteString ctx = ByteString.copyFromUtf8(id + ":" + opId);
         if (!raft.readIndex(ctx)) {
             return false;
@@ -258,6 +260,7 @@ final class SimNode {
         kv = KvStore.restore(data);
         applied = s.getIndex();
         invariants.onSnapshotInstalled(id, s.getIndex(), kv.digest());
+        snapshotsInstalled++;
         trace.add(id + " installs snapshot " + s.getIndex() + "/t" + s.getTerm());
     }
 
@@ -332,6 +335,7 @@ final class SimNode {
                 .setConfState(raft.confState()).build();
         snapshotData = kv.snapshot();
         storage.compact(s);
+        compactions++;
     }
 
     void reportSnapshot(String to, boolean delivered, int senderIncarnation) {

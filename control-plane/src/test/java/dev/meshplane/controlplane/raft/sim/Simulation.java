@@ -1,7 +1,6 @@
 package dev.meshplane.controlplane.raft.sim;
 
 import dev.meshplane.controlplane.raft.ProposeResult;
-import dev.meshplane.controlplane.raft.RaftNode;
 import dev.meshplane.controlplane.raft.RaftRole;
 import dev.meshplane.proto.internal.v1.ConfState;
 import dev.meshplane.proto.internal.v1.MessageType;
@@ -107,6 +106,9 @@ final class Simulation {
         stats.put("messages", network.sent);
         stats.put("dropped", network.dropped);
         stats.put("highestApplied", invariants.highestApplied());
+        stats.put("snapshotsInstalled", nodes.values().stream().mapToLong(n -> n.snapshotsInstalled).sum());
+        stats.put("compactions", nodes.values().stream().mapToLong(n -> n.compactions).sum());
+        stats.put("unknownOutcomes", history.stream().filter(Operation::unknown).count());
         chaos.addStats(stats);
         return new Outcome(options, failure, trace.dump(), stats);
     }
@@ -139,7 +141,7 @@ final class Simulation {
                 }
             }
             chaos.retireRemoved();
-            invariants.onStep(liveRafts());
+            invariants.onStep(nodes.values());
             if (now >= options.chaosSteps() && chaos.livenessSatisfied(now)) {
                 stats.put("recoverySteps", now - options.chaosSteps());
                 finishPending();
@@ -164,14 +166,8 @@ final class Simulation {
         }
     }
 
-    Map<String, RaftNode> liveRafts() {
-        Map<String, RaftNode> live = new TreeMap<>();
-        nodes.forEach((id, n) -> {
-            if (n.up()) {
-                live.put(id, n.raft);
-            }
-        });
-        return live;
+    void count(String what) {
+        stats.merge(what, 1L, Long::sum);
     }
 
     /** The live leader with the highest term, or null. */
@@ -185,13 +181,25 @@ final class Simulation {
         return best;
     }
 
-    /** The server a client contacts: its guess if that one is up, else a random live one. */
-    SimNode pickServer(String guess) {
+    /**
+     * The server a client contacts: its guess if that one is up, else a random live server that
+     * knows itself a voter (as clients would find servers through the catalog), other than the
+     * one that just turned the client away if there is a choice.
+     */
+    SimNode pickServer(String guess, String avoid) {
         SimNode g = nodes.get(guess);
         if (g != null && g.up()) {
             return g;
         }
-        List<SimNode> live = nodes.values().stream().filter(SimNode::up).toList();
+        List<SimNode> live = new ArrayList<>(nodes.size());
+        for (SimNode n : nodes.values()) {
+            if (n.up() && n.raft.confState().getVotersList().contains(n.id)) {
+                live.add(n);
+            }
+        }
+        if (live.size() > 1) {
+            live.removeIf(n -> n.id.equals(avoid));
+        }
         return live.isEmpty() ? null : live.get(random.nextInt(live.size()));
     }
 

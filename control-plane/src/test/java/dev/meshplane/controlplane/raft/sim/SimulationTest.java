@@ -38,9 +38,14 @@ class SimulationTest {
         Map<String, Long> totals = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         long maxRecovery = 0;
+        long slowestSeed = 0;
         for (Simulation.Outcome o : outcomes) {
             o.stats().forEach((k, v) -> totals.merge(k, v, Long::sum));
-            maxRecovery = Math.max(maxRecovery, o.stats().getOrDefault("recoverySteps", 0L));
+            long recovery = o.stats().getOrDefault("recoverySteps", 0L);
+            if (recovery > maxRecovery) {
+                maxRecovery = recovery;
+                slowestSeed = o.options().seed();
+            }
             if (o.failure() != null) {
                 failures.add("seed " + o.options().seed() + ": " + o.failure()
                         + "\n  options: " + o.options()
@@ -50,7 +55,7 @@ class SimulationTest {
             }
         }
         System.out.println("raft simulation: " + runs + " runs from seed " + first + ", totals " + totals
-                + ", slowest recovery " + maxRecovery + " steps");
+                + ", slowest recovery " + maxRecovery + " steps (seed " + slowestSeed + ")");
         if (!failures.isEmpty()) {
             fail(failures.size() + " of " + runs + " runs failed; first:\n" + failures.get(0));
         }
