@@ -34,6 +34,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(Status.Code.UNAVAILABLE, message);
     }
 
+    /** The outcome of a write is unknown (it may or may not have been applied): not safe to retry blindly. */
+    public static ApiException aborted(String message) {
+        return new ApiException(Status.Code.ABORTED, message);
+    }
+
     public static ApiException resourceExhausted(String message) {
         return new ApiException(Status.Code.RESOURCE_EXHAUSTED, message);
     }

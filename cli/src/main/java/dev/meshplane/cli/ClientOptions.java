@@ -1,5 +1,6 @@
 package dev.meshplane.cli;
 
+import dev.meshplane.api.ClientRetry;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,8 @@ final class ClientOptions {
         }
         Addresses.parse("-address", address);
         return NettyChannelBuilder.forTarget(address).usePlaintext()
-                .maxInboundMessageSize(64 * 1024 * 1024).build();
+                .maxInboundMessageSize(64 * 1024 * 1024)
+                .defaultServiceConfig(ClientRetry.serviceConfig()).enableRetry().build();
     }
 
     long timeoutMillis() {

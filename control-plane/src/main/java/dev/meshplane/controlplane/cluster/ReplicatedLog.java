@@ -407,7 +407,7 @@ public final class ReplicatedLog implements Consensus {
             Map.Entry<Long, Pending> e = it.next();
             if (e.getKey() <= index) {
                 it.remove();
-                responder.execute(() -> e.getValue().future().completeExceptionally(ApiException.unavailable(
+                responder.execute(() -> e.getValue().future().completeExceptionally(ApiException.aborted(
                         "leadership changed while the write was pending; its outcome is unknown")));
             }
         }
@@ -607,12 +607,14 @@ public final class ReplicatedLog implements Consensus {
             case NOT_LEADER -> {
                 Optional<String> leader = r.leaderHint().isEmpty() ? Optional.empty() : book.address(r.leaderHint());
                 if (leader.isPresent()) {
+                    // Answered as soon as the leader has applied it, as Consul does: waiting for this
+                    // follower to apply it too would cost a heartbeat interval, and reads here that
+                    // must see it (default and consistent ones) go through ReadIndex anyway.
                     forwarder.forward(leader.get(), command).whenComplete((applied, failure) -> {
                         if (failure != null) {
                             future.completeExceptionally(failure);
                         } else {
-                            // Read-your-writes here too: answer once this server has applied it.
-                            submit(() -> waitApplied(applied.index(), () -> future.complete(applied)));
+                            future.complete(applied);
                         }
                     });
                 } else {

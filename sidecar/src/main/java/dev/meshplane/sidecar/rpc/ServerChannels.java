@@ -1,5 +1,6 @@
 package dev.meshplane.sidecar.rpc;
 
+import dev.meshplane.api.ClientRetry;
 import io.grpc.Attributes;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannel;
@@ -33,6 +34,7 @@ public final class ServerChannels {
                 .nameResolverFactory(new FixedResolverProvider(addresses))
                 .defaultLoadBalancingPolicy("pick_first")
                 .maxInboundMessageSize(64 << 20)
+                .defaultServiceConfig(ClientRetry.serviceConfig()).enableRetry()
                 .build();
     }
 
