@@ -654,12 +654,6 @@ public final class ReplicatedLog implements Consensus {
     }
 
     @Override
-    public CompletableFuture<Long> restore(SnapshotReader.Restored snapshot) {
-        return CompletableFuture.failedFuture(ApiException.unimplemented(
-                "restoring a snapshot into a replicated cluster is not supported yet"));
-    }
-
-    @Override
     public CompletableFuture<ReadStatus> readBarrier(Consistency consistency) {
         ClusterView v = view;
         Duration contact = Duration.ofMillis(Math.max(0, v.lastContactMillis()));

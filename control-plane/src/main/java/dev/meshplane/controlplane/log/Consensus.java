@@ -1,7 +1,6 @@
 package dev.meshplane.controlplane.log;
 
 import dev.meshplane.controlplane.state.ApplyResult;
-import dev.meshplane.controlplane.state.SnapshotReader;
 import dev.meshplane.proto.internal.v1.Command;
 import dev.meshplane.proto.v1.Consistency;
 import java.time.Duration;
@@ -25,12 +24,6 @@ public interface Consensus extends AutoCloseable {
      * {@link dev.meshplane.api.ApiException} (UNAVAILABLE with a leader hint) when it cannot.
      */
     CompletableFuture<Applied> propose(Command command);
-
-    /**
-     * Replaces the whole state with a verified snapshot (an operator's restore); completes with
-     * the log index at which the restored state took over.
-     */
-    CompletableFuture<Long> restore(SnapshotReader.Restored snapshot);
 
     /** Completes when a read at {@code consistency} may be served from the local state. */
     CompletableFuture<ReadStatus> readBarrier(Consistency consistency);

@@ -1,7 +1,6 @@
 package dev.meshplane.controlplane.log;
 
 import dev.meshplane.api.ApiException;
-import dev.meshplane.controlplane.state.SnapshotReader;
 import dev.meshplane.controlplane.state.StateStore;
 import dev.meshplane.proto.internal.v1.Command;
 import dev.meshplane.proto.v1.Consistency;
@@ -43,19 +42,6 @@ public final class LocalLog implements Consensus {
             return CompletableFuture.supplyAsync(() -> {
                 long index = nextIndex++;
                 return new Applied(index, store.apply(index, command));
-            }, applier);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(ApiException.unavailable("server is shutting down"));
-        }
-    }
-
-    @Override
-    public CompletableFuture<Long> restore(SnapshotReader.Restored snapshot) {
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                long index = nextIndex++;
-                store.restore(snapshot, index);
-                return index;
             }, applier);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(ApiException.unavailable("server is shutting down"));

@@ -4,6 +4,10 @@ import com.google.protobuf.ByteString;
 import dev.meshplane.api.ApiException;
 import dev.meshplane.api.ErrorMapping;
 import dev.meshplane.controlplane.log.Consensus;
+import dev.meshplane.controlplane.state.ApplyResult;
+import dev.meshplane.proto.internal.v1.Command;
+import dev.meshplane.proto.internal.v1.RestoreChunk;
+import dev.meshplane.proto.internal.v1.RestoreCommit;
 import dev.meshplane.controlplane.state.SnapshotReader;
 import dev.meshplane.controlplane.state.StateSnapshot;
 import dev.meshplane.controlplane.state.StateStore;
@@ -20,17 +24,21 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
 
 /**
  * Save and restore of the whole state. Both go through a temporary file so that a save never
  * holds the store while a slow client reads, and a restore is checked completely before it
- * touches anything.
+ * touches anything; a restore then travels through the log (chunks, then a commit), so every
+ * server of a cluster replaces its state at the same index.
  */
 final class SnapshotRpc extends SnapshotGrpc.SnapshotImplBase {
     private static final Logger LOG = Logger.getLogger(SnapshotRpc.class.getName());
     static final int CHUNK_BYTES = 256 * 1024;
+    /** Restore chunks are log entries: big enough to be few, small enough for one append message. */
+    static final int RESTORE_CHUNK_BYTES = 512 * 1024;
     /** Refuse uploads past this size rather than fill the disk. */
     static final long MAX_UPLOAD_BYTES = 8L * 1024 * 1024 * 1024;
 
@@ -130,27 +138,56 @@ final class SnapshotRpc extends SnapshotGrpc.SnapshotImplBase {
                         restored = SnapshotReader.read(in);
                     }
                 } catch (SnapshotReader.SnapshotException e) {
+                    deleteQuietly(file);
                     observer.onError(ApiException.invalidArgument("snapshot", e.getMessage()).toStatusException());
                     return;
                 } catch (IOException e) {
+                    deleteQuietly(file);
                     observer.onError(ErrorMapping.toStatusException(e));
                     return;
-                } finally {
-                    deleteQuietly(file);
                 }
-                consensus.restore(restored).whenComplete((index, failure) -> {
-                    if (failure != null) {
-                        observer.onError(ErrorMapping.toStatusException(failure));
-                        return;
+                // Checked here first so that a bad file fails fast; then it goes through the log
+                // in chunks, so that every server swaps in the same state at the same index.
+                Thread.ofVirtual().name("snapshot-restore").start(() -> {
+                    try {
+                        long index = replicate(file);
+                        LOG.info("state restored from a snapshot of index " + restored.index() + " ("
+                                + restored.records() + " records) at index " + index);
+                        observer.onNext(SnapshotRestoreResponse.newBuilder().setSnapshotIndex(restored.index())
+                                .setIndex(index).build());
+                        observer.onCompleted();
+                    } catch (Exception e) {
+                        observer.onError(ErrorMapping.toStatusException(e));
+                    } finally {
+                        deleteQuietly(file);
                     }
-                    LOG.info("state restored from a snapshot of index " + restored.index() + " ("
-                            + restored.records() + " records) at index " + index);
-                    observer.onNext(SnapshotRestoreResponse.newBuilder().setSnapshotIndex(restored.index())
-                            .setIndex(index).build());
-                    observer.onCompleted();
                 });
             }
         };
+    }
+
+    /** Proposes the file in chunks, then the commit; returns the commit's index. */
+    private long replicate(Path file) throws Exception {
+        String id = UUID.randomUUID().toString();
+        int seq = 0;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            byte[] buf = new byte[RESTORE_CHUNK_BYTES];
+            int n;
+            while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+                expectDone(consensus.propose(Command.newBuilder().setRestoreChunk(RestoreChunk.newBuilder()
+                        .setRestoreId(id).setSeq(seq++).setData(ByteString.copyFrom(buf, 0, n))).build()).get());
+            }
+        }
+        Consensus.Applied commit = consensus.propose(Command.newBuilder().setRestoreCommit(RestoreCommit.newBuilder()
+                .setRestoreId(id).setChunks(seq)).build()).get();
+        expectDone(commit);
+        return commit.index();
+    }
+
+    private static void expectDone(Consensus.Applied applied) {
+        if (applied.result() instanceof ApplyResult.Rejected r) {
+            throw r.reason();
+        }
     }
 
     private static void closeQuietly(OutputStream os) {

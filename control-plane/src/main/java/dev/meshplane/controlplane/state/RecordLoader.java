@@ -52,6 +52,8 @@ final class RecordLoader {
                 t.kv.restoreEntry(e);
             }
             case TOMBSTONE -> t.kv.restoreTombstone(r.getTombstone().getKey(), r.getTombstone().getIndex());
+            case RESTORE_STAGING -> t.restores.put(r.getRestoreStaging().getRestoreId(),
+                    new java.util.ArrayList<>(r.getRestoreStaging().getChunksList()));
             case INDEX -> {
                 return loadIndex(r.getIndex());
             }

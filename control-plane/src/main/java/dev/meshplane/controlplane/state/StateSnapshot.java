@@ -2,6 +2,7 @@ package dev.meshplane.controlplane.state;
 
 import com.google.protobuf.CodedOutputStream;
 import dev.meshplane.proto.internal.v1.IndexRecord;
+import dev.meshplane.proto.internal.v1.RestoreStaging;
 import dev.meshplane.proto.internal.v1.ServiceRecord;
 import dev.meshplane.proto.internal.v1.SnapshotHeader;
 import dev.meshplane.proto.internal.v1.SnapshotRecord;
@@ -134,6 +135,10 @@ public final class StateSnapshot {
         for (Map.Entry<String, Long> e : t.kv.tombstones().entrySet()) {
             out.add(SnapshotRecord.newBuilder().setTombstone(TombstoneRecord.newBuilder().setKey(e.getKey())
                     .setIndex(e.getValue())).build());
+        }
+        for (Map.Entry<String, List<com.google.protobuf.ByteString>> e : new java.util.TreeMap<>(t.restores).entrySet()) {
+            out.add(SnapshotRecord.newBuilder().setRestoreStaging(RestoreStaging.newBuilder()
+                    .setRestoreId(e.getKey()).addAllChunks(e.getValue())).build());
         }
         out.add(index(IndexRecord.Kind.NODES, "", c.nodesIndex()));
         out.add(index(IndexRecord.Kind.SERVICES, "", c.servicesIndex()));

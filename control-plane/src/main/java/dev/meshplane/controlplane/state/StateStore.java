@@ -4,9 +4,15 @@ import dev.meshplane.api.ApiException;
 import dev.meshplane.proto.internal.v1.Command;
 import dev.meshplane.proto.internal.v1.KvDelete;
 import dev.meshplane.proto.internal.v1.KvPut;
+import dev.meshplane.proto.internal.v1.RestoreChunk;
+import dev.meshplane.proto.internal.v1.RestoreCommit;
 import dev.meshplane.proto.v1.Session;
 import dev.meshplane.proto.v1.SessionBehavior;
+import com.google.protobuf.ByteString;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,7 +47,12 @@ public final class StateStore {
         final CatalogTable catalog = new CatalogTable(journal);
         final KvTable kv = new KvTable(journal);
         final SessionTable sessions = new SessionTable(journal);
+        /** Chunks of operator restores not yet committed, by restore ID. */
+        final Map<String, List<ByteString>> restores = new HashMap<>();
     }
+
+    /** Staged restore data beyond this is refused (the whole file is held by every server until it commits). */
+    static final long MAX_RESTORE_BYTES = 4L << 30;
 
     public ApplyResult apply(long index, Command command) {
         lock.writeLock().lock();
@@ -65,6 +76,9 @@ public final class StateStore {
                     changes = outcome.changes();
                     yield outcome.result();
                 }
+                case RESTORE_CHUNK -> stageRestoreChunk(command.getRestoreChunk());
+                // Replaces the state and tells listeners itself; the changes below stay empty.
+                case RESTORE_COMMIT -> commitRestore(index, command.getRestoreCommit());
                 case REAP_TOMBSTONES -> {
                     tables.kv.reapTombstones(command.getReapTombstones().getUpToIndex());
                     yield ApplyResult.DONE;
@@ -149,6 +163,47 @@ public final class StateStore {
                 changes.lockDelay(key, delay);
             }
         }
+    }
+
+    private ApplyResult stageRestoreChunk(RestoreChunk chunk) {
+        List<ByteString> staged = tables.restores.computeIfAbsent(chunk.getRestoreId(), id -> new ArrayList<>());
+        long bytes = staged.stream().mapToLong(ByteString::size).sum() + chunk.getData().size();
+        if (chunk.getSeq() != staged.size() || bytes > MAX_RESTORE_BYTES) {
+            tables.restores.remove(chunk.getRestoreId());
+            return new ApplyResult.Rejected(ApiException.failedPrecondition("restore " + chunk.getRestoreId() + ": "
+                    + (bytes > MAX_RESTORE_BYTES ? "more than " + MAX_RESTORE_BYTES + " bytes"
+                    : "chunk " + chunk.getSeq() + " arrived when " + staged.size() + " was expected")
+                    + "; the restore is abandoned"));
+        }
+        staged.add(chunk.getData());
+        return ApplyResult.DONE;
+    }
+
+    /**
+     * Swaps in the staged snapshot. Every server reads the same bytes, so every server reaches
+     * the same state, or refuses alike. Runs with the write lock held and notifies listeners
+     * that everything changed.
+     */
+    private ApplyResult commitRestore(long index, RestoreCommit commit) {
+        List<ByteString> staged = tables.restores.remove(commit.getRestoreId());
+        if (staged == null || staged.size() != commit.getChunks()) {
+            return new ApplyResult.Rejected(ApiException.failedPrecondition("restore " + commit.getRestoreId()
+                    + ": " + (staged == null ? 0 : staged.size()) + " chunks staged, " + commit.getChunks()
+                    + " expected"));
+        }
+        SnapshotReader.Restored restored;
+        try {
+            restored = SnapshotReader.read(ByteString.copyFrom(staged).newInput());
+        } catch (SnapshotReader.SnapshotException e) {
+            return new ApplyResult.Rejected(ApiException.invalidArgument("snapshot", e.getMessage()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        tables = restored.tables;
+        lastIndex = index;
+        restores++;
+        notifyListeners(index, Changes.everything());
+        return ApplyResult.DONE;
     }
 
     private void notifyListeners(long index, Changes changes) {

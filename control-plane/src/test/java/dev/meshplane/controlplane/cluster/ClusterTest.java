@@ -14,6 +14,10 @@ import dev.meshplane.proto.v1.ListRaftPeersRequest;
 import dev.meshplane.proto.v1.OperatorGrpc;
 import dev.meshplane.proto.v1.QueryOptions;
 import dev.meshplane.proto.v1.RemoveRaftPeerRequest;
+import dev.meshplane.proto.v1.SnapshotChunk;
+import dev.meshplane.proto.v1.SnapshotGrpc;
+import dev.meshplane.proto.v1.SnapshotRestoreResponse;
+import dev.meshplane.proto.v1.SnapshotSaveRequest;
 import dev.meshplane.proto.v1.StatusGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -172,6 +176,45 @@ class ClusterTest {
             assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), "a consistent read needs a quorum");
             var w = assertThrows(StatusRuntimeException.class, () -> put(c, survivor, "no", "quorum"));
             assertEquals(Status.Code.UNAVAILABLE, w.getStatus().getCode());
+        }
+    }
+
+    @Test
+    void aSnapshotRestoreReplacesTheStateOnEveryServer(@TempDir Path dir) throws Exception {
+        try (TestCluster c = new TestCluster(dir, 3, cfg -> cfg)) {
+            int leader = c.awaitLeader(Duration.ofSeconds(30));
+            int follower = (leader + 1) % 3;
+            put(c, follower, "restore/a", "saved");
+            java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
+            SnapshotGrpc.newBlockingStub(c.nodes.get(follower).channel).save(SnapshotSaveRequest.getDefaultInstance())
+                    .forEachRemaining(chunk -> saved.writeBytes(chunk.getData().toByteArray()));
+            put(c, leader, "restore/a", "changed");
+            put(c, leader, "restore/b", "added");
+
+            var done = new java.util.concurrent.CompletableFuture<SnapshotRestoreResponse>();
+            var up = SnapshotGrpc.newStub(c.nodes.get(follower).channel).restore(
+                    new io.grpc.stub.StreamObserver<SnapshotRestoreResponse>() {
+                        public void onNext(SnapshotRestoreResponse r) {
+                            done.complete(r);
+                        }
+
+                        public void onError(Throwable t) {
+                            done.completeExceptionally(t);
+                        }
+
+                        public void onCompleted() {
+                        }
+                    });
+            up.onNext(SnapshotChunk.newBuilder().setData(ByteString.copyFrom(saved.toByteArray())).build());
+            up.onCompleted();
+            long restoredAt = done.get(60, TimeUnit.SECONDS).getIndex();
+            assertTrue(restoredAt > 0);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("saved", get(c, i, "restore/a", Consistency.CONSISTENCY_CONSISTENT), "server " + i);
+                assertEquals(null, get(c, i, "restore/b", Consistency.CONSISTENCY_CONSISTENT), "server " + i);
+            }
+            put(c, leader, "restore/c", "life goes on");
+            assertEquals("life goes on", get(c, follower, "restore/c", Consistency.CONSISTENCY_CONSISTENT));
         }
     }
 }
