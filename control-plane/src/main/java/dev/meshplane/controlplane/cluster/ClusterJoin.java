@@ -51,7 +51,7 @@ final class ClusterJoin implements Runnable {
                 } else if (r.getHasState() && config.bootstrapExpect() > 0
                         && r.getVotersList().contains(config.id())) {
                     // A peer founded first, with this server among the founders: found alike.
-                    log.found(r.getVotersList());
+                    log.membership().found(r.getVotersList());
                     placed = true;
                     return;
                 } else if (r.getHasState()) {
@@ -70,7 +70,7 @@ final class ClusterJoin implements Runnable {
                 if (fresh.size() >= config.bootstrapExpect()) {
                     List<String> founders = new ArrayList<>(fresh.keySet()).subList(0, config.bootstrapExpect());
                     if (founders.contains(config.id())) {
-                        log.found(founders);
+                        log.membership().found(founders);
                         placed = true;
                         return;
                     }
@@ -115,7 +115,7 @@ final class ClusterJoin implements Runnable {
             LOG.info("raft: " + config.id() + " waits for a cluster with a leader to join");
             return false;
         }
-        log.prepareToJoin().join();
+        log.membership().prepareToJoin().join();
         try {
             long index = RaftServiceGrpc.newBlockingStub(log.transport().channelTo(leader))
                     .withDeadlineAfter(10, TimeUnit.SECONDS)

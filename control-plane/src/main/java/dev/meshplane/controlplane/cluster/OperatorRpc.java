@@ -59,7 +59,7 @@ final class OperatorRpc extends OperatorGrpc.OperatorImplBase {
             relay(observer, stub -> stub.removeRaftPeer(request));
             return;
         }
-        log.removeServer(id).whenComplete((index, failure) -> {
+        log.membership().removeServer(id).whenComplete((index, failure) -> {
             if (failure != null) {
                 observer.onError(ErrorMapping.toStatusException(failure));
             } else {
@@ -76,7 +76,7 @@ final class OperatorRpc extends OperatorGrpc.OperatorImplBase {
             relay(observer, stub -> stub.transferLeadership(request));
             return;
         }
-        log.transferLeadership(request.getTargetId()).whenComplete((target, failure) -> {
+        log.membership().transferLeadership(request.getTargetId()).whenComplete((target, failure) -> {
             if (failure != null) {
                 observer.onError(ErrorMapping.toStatusException(failure));
             } else {

@@ -165,7 +165,7 @@ final class RaftRpc extends RaftServiceGrpc.RaftServiceImplBase {
         if (request.getId().isEmpty() || request.getAddress().isEmpty()) {
             throw ApiException.invalidArgument("id", "a joining server must give its id and address");
         }
-        log.addServer(request.getId(), request.getAddress()).whenComplete((index, failure) -> {
+        log.membership().addServer(request.getId(), request.getAddress()).whenComplete((index, failure) -> {
             if (failure != null) {
                 observer.onError(ErrorMapping.toStatusException(failure));
             } else {

@@ -8,12 +8,10 @@ import dev.meshplane.controlplane.raft.ProposeResult;
 import dev.meshplane.controlplane.raft.RaftNode;
 import dev.meshplane.controlplane.raft.RaftRole;
 import dev.meshplane.controlplane.raft.RaftStatus;
-import dev.meshplane.controlplane.raft.ReadState;
 import dev.meshplane.controlplane.raft.Ready;
 import dev.meshplane.controlplane.raft.storage.RaftStorage;
 import dev.meshplane.controlplane.raft.storage.StoredSnapshot;
 import dev.meshplane.controlplane.state.ApplyResult;
-import dev.meshplane.controlplane.state.SnapshotReader;
 import dev.meshplane.controlplane.state.StateStore;
 import dev.meshplane.proto.internal.v1.Command;
 import dev.meshplane.proto.internal.v1.ConfChange;
@@ -27,8 +25,6 @@ import dev.meshplane.proto.internal.v1.RaftMessage;
 import dev.meshplane.proto.internal.v1.SnapshotMetadata;
 import dev.meshplane.proto.v1.Consistency;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,10 +75,11 @@ public final class ReplicatedLog implements Consensus {
     private final Thread loop;
     private RaftNode core;
     private volatile HardState savedHardState;
+    private final SnapshotKeeper snapshots;
+    private final MembershipOps membership = new MembershipOps(this);
     private long ticks;
-    private long snapshotIndex;
-    private boolean snapshotting;
     private boolean wasLeader;
+    private boolean membershipChanged = true;
     private volatile ClusterView view = ClusterView.NONE;
     private volatile boolean running = true;
 
@@ -113,11 +110,11 @@ public final class ReplicatedLog implements Consensus {
         });
         this.forwarder = new Forwarder(transport);
         this.savedHardState = storage.hardState().load();
+        this.snapshots = new SnapshotKeeper(config, storage, store, this::submit);
         SnapshotMetadata snap = storage.log().snapshotMetadata();
         if (snap.getIndex() > 0) {
-            restoreStoreFrom(snap);
+            snapshots.restoreStore(snap);
         }
-        this.snapshotIndex = snap.getIndex();
         if (hasState()) {
             core = new RaftNode(config.raft(), new StorageLogView(storage.log()), savedHardState, random);
             LOG.info("raft: " + config.id() + " recovered: term " + savedHardState.getTerm() + ", log "
@@ -189,7 +186,7 @@ public final class ReplicatedLog implements Consensus {
         core.tick();
         reads.expire(ticks, 2L * config.raft().electionTicks());
         if (core.role() == RaftRole.LEADER && ticks % 10 == 0) {
-            promoteCaughtUpLearner();
+            membership.promoteCaughtUpLearner();
         }
     }
 
@@ -220,12 +217,14 @@ public final class ReplicatedLog implements Consensus {
             onSoftState(rd);
             reads.release(core.appliedIndex(), responder);
         }
-        maybeSnapshot();
+        snapshots.maybeSnapshot(core);
     }
 
     private void persist(Ready rd) throws IOException {
         if (rd.snapshot().isPresent()) {
-            installSnapshot(rd.snapshot().get());
+            snapshots.install(rd.snapshot().get());
+            failPendingUpTo(rd.snapshot().get().getIndex());
+            membershipChanged = true;
         }
         if (!rd.entries().isEmpty()) {
             long first = rd.entries().get(0).getIndex();
@@ -270,7 +269,10 @@ public final class ReplicatedLog implements Consensus {
             }
             switch (e.getType()) {
                 case ENTRY_TYPE_NORMAL -> applyCommand(e);
-                case ENTRY_TYPE_CONF_CHANGE -> learnAddress(e);
+                case ENTRY_TYPE_CONF_CHANGE -> {
+                    learnAddress(e);
+                    membershipChanged = true;
+                }
                 default -> { }
             }
             Pending p = pending.remove(e.getIndex());
@@ -330,75 +332,23 @@ public final class ReplicatedLog implements Consensus {
         }
     }
 
+    /** Cheap: scalars every time, the membership only when it changed. */
     private void publishView() {
-        RaftStatus s = core.status();
-        String leaderAddress = s.leader().isEmpty() ? "" : book.address(s.leader()).orElse("");
+        ClusterView old = view;
+        List<String> voters = old.voters();
+        List<String> learners = old.learners();
+        if (membershipChanged) {
+            membershipChanged = false;
+            ConfState members = core.confState();
+            voters = List.copyOf(members.getVotersList());
+            learners = List.copyOf(members.getLearnersList());
+        }
+        String leader = core.leader();
+        String leaderAddress = leader.isEmpty() ? "" : leader.equals(old.leaderId()) && !old.leaderAddress().isEmpty()
+                ? old.leaderAddress() : book.address(leader).orElse("");
         long contactTicks = core.ticksSinceLeaderContact();
-        view = new ClusterView(true, s.role(), s.term(), s.leader(), leaderAddress, s.membership().getVotersList(),
-                s.membership().getLearnersList(), s.commit(), s.applied(),
-                contactTicks < 0 ? -1 : contactTicks * config.tick().toMillis());
-    }
-
-    // ---- snapshots ----
-
-    /** Takes a snapshot once enough entries were applied since the last one; compacts the log after. */
-    private void maybeSnapshot() {
-        long applied = core.appliedIndex();
-        if (snapshotting || applied - snapshotIndex < config.snapshotThreshold()) {
-            return;
-        }
-        snapshotting = true;
-        SnapshotMetadata meta = SnapshotMetadata.newBuilder().setIndex(applied).setTerm(core.logTerm(applied))
-                .setConfState(core.confState()).build();
-        var captured = dev.meshplane.controlplane.state.StateSnapshot.capture(store);
-        Thread.ofVirtual().name("raft-snapshot").start(() -> {
-            try (var sink = storage.snapshots().create(meta)) {
-                captured.writeTo(sink, config.id());
-                sink.commit();
-                submit(() -> afterSnapshot(meta));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "raft: snapshot at " + meta.getIndex() + " failed; will retry", e);
-                submit(() -> snapshotting = false);
-            }
-        });
-    }
-
-    private void afterSnapshot(SnapshotMetadata meta) {
-        snapshotting = false;
-        try {
-            storage.log().recordSnapshot(meta);
-            snapshotIndex = meta.getIndex();
-            long compactTo = meta.getIndex() - config.trailingLogs();
-            if (compactTo >= storage.log().firstIndex()) {
-                storage.log().compact(compactTo);
-            }
-            LOG.info("raft: " + config.id() + " snapshot at index " + meta.getIndex() + ", log now from "
-                    + storage.log().firstIndex());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A snapshot from the leader, already received and verified by {@link RaftRpc}: make it the state. */
-    private void installSnapshot(SnapshotMetadata meta) throws IOException {
-        storage.log().restoreSnapshot(meta);
-        restoreStoreFrom(meta);
-        snapshotIndex = meta.getIndex();
-        failPendingUpTo(meta.getIndex());
-        LOG.info("raft: " + config.id() + " installed the leader's snapshot at index " + meta.getIndex());
-    }
-
-    private void restoreStoreFrom(SnapshotMetadata meta) throws IOException {
-        StoredSnapshot stored = storage.snapshots().list().stream()
-                .filter(s -> s.metadata().getIndex() == meta.getIndex() && s.metadata().getTerm() == meta.getTerm())
-                .findFirst()
-                .orElseThrow(() -> new IOException("the snapshot at index " + meta.getIndex() + " is not stored"));
-        try (InputStream in = stored.openData()) {
-            SnapshotReader.Restored restored = SnapshotReader.read(in);
-            store.restore(restored, Math.max(meta.getIndex(), store.lastIndex()));
-        } catch (SnapshotReader.SnapshotException e) {
-            throw new IOException("snapshot " + stored.path() + " holds no usable state: " + e.getMessage(), e);
-        }
+        view = new ClusterView(true, core.role(), core.term(), leader, leaderAddress, voters, learners,
+                core.commitIndex(), core.appliedIndex(), contactTicks < 0 ? -1 : contactTicks * config.tick().toMillis());
     }
 
     /** Writes whose entries a snapshot replaced: their fate is unknown here. */
@@ -414,158 +364,6 @@ public final class ReplicatedLog implements Consensus {
         releaseAppliedWaiters(index);
     }
 
-    /** Where a follower is told to write the leader's snapshot (by {@link RaftRpc}). */
-    RaftStorage storage() {
-        return storage;
-    }
-
-    // ---- membership ----
-
-    private void promoteCaughtUpLearner() {
-        RaftStatus s = core.status();
-        for (String learner : s.membership().getLearnersList()) {
-            RaftStatus.PeerProgress p = s.progress().get(learner);
-            if (p != null && p.recentActive() && p.match() + 16 >= s.commit()) {
-                ProposeResult r = core.proposeConfChange(ConfChange.newBuilder()
-                        .setType(ConfChangeType.CONF_CHANGE_TYPE_ADD_VOTER).setNodeId(learner).build());
-                if (r.accepted()) {
-                    LOG.info("raft: promoting " + learner + " to voter: it has caught up (match " + p.match()
-                            + ", commit " + s.commit() + ")");
-                }
-                return;
-            }
-        }
-    }
-
-    /** On the loop: found a new cluster with these voters (every founder passes the same list). */
-    void found(List<String> voters) {
-        submit(() -> {
-            if (core != null) {
-                return;
-            }
-            core = RaftNode.found(config.raft(), new StorageLogView(storage.log()),
-                    ConfState.newBuilder().addAllVoters(voters).build(), random);
-            LOG.info("raft: " + config.id() + " founded a cluster with " + voters);
-        });
-    }
-
-    /** On the loop: become a member-to-be that waits for the leader to add it. */
-    CompletableFuture<Void> prepareToJoin() {
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        submit(() -> {
-            if (core == null) {
-                core = new RaftNode(config.raft(), new StorageLogView(storage.log()), savedHardState, random);
-                LOG.info("raft: " + config.id() + " waits to be added to a cluster");
-            }
-            ready.complete(null);
-        });
-        return ready;
-    }
-
-    /** The leader adds a server as a non-voter; it is promoted once it has caught up. */
-    CompletableFuture<Long> addServer(String id, String address) {
-        CompletableFuture<Long> result = new CompletableFuture<>();
-        submit(() -> {
-            if (core == null || core.role() != RaftRole.LEADER) {
-                result.completeExceptionally(notLeader());
-                return;
-            }
-            book.put(id, address);
-            ConfState members = core.confState();
-            if (members.getVotersList().contains(id) || members.getLearnersList().contains(id)) {
-                result.complete(core.commitIndex());
-                return;
-            }
-            ProposeResult r = core.proposeConfChange(ConfChange.newBuilder()
-                    .setType(ConfChangeType.CONF_CHANGE_TYPE_ADD_LEARNER).setNodeId(id)
-                    .setContext(ByteString.copyFromUtf8(address)).build());
-            completeConfChange(r, result);
-        });
-        return result;
-    }
-
-    /** The leader removes a server (voter or not). */
-    CompletableFuture<Long> removeServer(String id) {
-        CompletableFuture<Long> result = new CompletableFuture<>();
-        submit(() -> {
-            if (core == null || core.role() != RaftRole.LEADER) {
-                result.completeExceptionally(notLeader());
-                return;
-            }
-            completeConfChange(core.proposeConfChange(ConfChange.newBuilder()
-                    .setType(ConfChangeType.CONF_CHANGE_TYPE_REMOVE).setNodeId(id).build()), result);
-        });
-        return result;
-    }
-
-    private void completeConfChange(ProposeResult r, CompletableFuture<Long> result) {
-        switch (r) {
-            case ProposeResult.Accepted a -> waitApplied(a.index(), () -> result.complete(a.index()));
-            case ProposeResult.Rejected x -> result.completeExceptionally(switch (x.reason()) {
-                case INVALID_CONF_CHANGE -> ApiException.failedPrecondition(x.detail());
-                case CONF_CHANGE_PENDING -> ApiException.unavailable(x.detail() + "; retry shortly");
-                default -> ApiException.unavailable(x.detail());
-            });
-        }
-    }
-
-    /** Hands leadership to {@code target} (or the most caught-up voter when empty). */
-    CompletableFuture<String> transferLeadership(String target) {
-        CompletableFuture<String> result = new CompletableFuture<>();
-        submit(() -> {
-            if (core == null || core.role() != RaftRole.LEADER) {
-                result.completeExceptionally(notLeader());
-                return;
-            }
-            String to = target;
-            if (to.isEmpty()) {
-                RaftStatus s = core.status();
-                to = s.progress().entrySet().stream()
-                        .filter(e -> !e.getKey().equals(config.id()) && s.membership().getVotersList().contains(e.getKey()))
-                        .max(java.util.Comparator.comparingLong(e -> e.getValue().match()))
-                        .map(Map.Entry::getKey).orElse("");
-            }
-            if (to.isEmpty() || !core.transferLeadership(to)) {
-                result.completeExceptionally(ApiException.failedPrecondition("no other voter to hand leadership to"));
-                return;
-            }
-            result.complete(to);
-        });
-        return result;
-    }
-
-    /**
-     * If this server leads, hands leadership to the most caught-up voter and waits (up to
-     * {@code wait}) for it to take over, so that stopping this server costs no election timeout.
-     */
-    public void handOffLeadership(Duration wait) {
-        if (!view.isLeader() || view.voters().size() < 2) {
-            return;
-        }
-        try {
-            String target = transferLeadership("").get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (view.isLeader() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            LOG.info("raft: " + config.id() + (view.isLeader() ? " could not hand leadership to " + target + " in time"
-                    : " handed leadership to " + target));
-        } catch (Exception e) {
-            LOG.info("raft: " + config.id() + " could not hand off leadership: " + e.getMessage());
-        }
-    }
-
-    RaftStatus status() {
-        CompletableFuture<RaftStatus> s = new CompletableFuture<>();
-        submit(() -> s.complete(core == null ? null : core.status()));
-        return s.join();
-    }
-
-    private ApiException notLeader() {
-        ClusterView v = view;
-        return ApiException.unavailable(v.leaderAddress().isEmpty() ? "no cluster leader is known"
-                : "not the leader; the leader is " + v.leaderId() + " at " + v.leaderAddress());
-    }
 
     // ---- Consensus ----
 
@@ -645,7 +443,7 @@ public final class ReplicatedLog implements Consensus {
     }
 
     /** Runs {@code action} (off the loop) once this server has applied {@code index}. Loop only. */
-    private void waitApplied(long index, Runnable action) {
+    void waitApplied(long index, Runnable action) {
         if (core != null && core.appliedIndex() >= index) {
             responder.execute(action);
         } else {
@@ -707,6 +505,56 @@ public final class ReplicatedLog implements Consensus {
 
     ClusterView view() {
         return view;
+    }
+
+    MembershipOps membership() {
+        return membership;
+    }
+
+    /** Where a follower is told to write the leader's snapshot (by {@link RaftRpc}). */
+    RaftStorage storage() {
+        return storage;
+    }
+
+    /** The core; loop thread only. */
+    RaftNode core() {
+        return core;
+    }
+
+    /** Installs the core once this server founds or joins a cluster; loop thread only. */
+    void setCore(RaftNode node) {
+        core = node;
+        membershipChanged = true;
+    }
+
+    StorageLogView logView() {
+        return new StorageLogView(storage.log());
+    }
+
+    HardState savedHardState() {
+        return savedHardState;
+    }
+
+    RandomGenerator random() {
+        return random;
+    }
+
+    /** A refusal for an operation only the leader performs, naming the leader when known. */
+    ApiException notLeader() {
+        ClusterView v = view;
+        return ApiException.unavailable(v.leaderAddress().isEmpty() ? "no cluster leader is known"
+                : "not the leader; the leader is " + v.leaderId() + " at " + v.leaderAddress());
+    }
+
+    RaftStatus status() {
+        CompletableFuture<RaftStatus> s = new CompletableFuture<>();
+        submit(() -> s.complete(core == null ? null : core.status()));
+        return s.join();
+    }
+
+    /** @see MembershipOps#handOffLeadership */
+    public void handOffLeadership(Duration wait) {
+        membership.handOffLeadership(wait);
     }
 
     RaftServerConfig config() {
