@@ -4,6 +4,7 @@ import dev.meshplane.controlplane.ControlPlane;
 import dev.meshplane.controlplane.ServerConfig;
 import dev.meshplane.sidecar.Sidecar;
 import dev.meshplane.sidecar.SidecarConfig;
+import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -30,7 +31,14 @@ final class Agent implements AutoCloseable {
 
     /** What `meshctl agent` was asked for, after flag validation. */
     record Settings(boolean dev, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
-                    String datacenter, String joinAddress) {}
+                    String datacenter, String joinAddress, LocalAgentConfig local) {
+        /** In-memory local state, no config dir, default checks. */
+        Settings(boolean dev, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
+                 String datacenter, String joinAddress) {
+            this(dev, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddress,
+                    LocalAgentConfig.IN_MEMORY);
+        }
+    }
 
     private final List<AutoCloseable> closeInOrder = new ArrayList<>();
     private InetSocketAddress grpcAddress;
@@ -61,7 +69,7 @@ final class Agent implements AutoCloseable {
         closeInOrder.add(0, () -> toServers.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         SidecarConfig config = new SidecarConfig(s.nodeName(), s.bindHost(), s.datacenter(),
                 new InetSocketAddress(s.clientHost(), s.grpcPort()), SidecarConfig.DEFAULT_WRITE_TIMEOUT,
-                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES);
+                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES, s.local());
         sidecar = new Sidecar(config, toServers);
         closeInOrder.add(0, sidecar);
         grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);
