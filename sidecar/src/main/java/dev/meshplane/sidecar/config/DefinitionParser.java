@@ -58,7 +58,7 @@ public final class DefinitionParser {
         if (root == null || root.isMissingNode()) {
             throw new ConfigException(origin + ": the file is empty");
         }
-        JsonFields top = new JsonFields(origin, root);
+        JsonFields top = new JsonFields(origin, root, true);
         JsonNode one = top.get("service");
         if (one != null) {
             services.add(service(origin + ": service", one));

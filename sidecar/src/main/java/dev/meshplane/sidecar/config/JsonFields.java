@@ -22,8 +22,16 @@ final class JsonFields {
     private final Map<String, Map.Entry<String, JsonNode>> byKey = new LinkedHashMap<>();
     private final Set<String> used = new java.util.HashSet<>();
 
+    private final boolean topLevel;
+
     JsonFields(String path, JsonNode node) {
+        this(path, node, false);
+    }
+
+    /** @param topLevel the file's root object: its fields read "file.json: field" rather than "file.json.field" */
+    JsonFields(String path, JsonNode node, boolean topLevel) {
         this.path = path;
+        this.topLevel = topLevel;
         if (!node.isObject()) {
             throw new ConfigException(path + ": expected an object, found " + kind(node));
         }
@@ -49,7 +57,7 @@ final class JsonFields {
     /** The field's path as written in the file. */
     String pathOf(String name) {
         Map.Entry<String, JsonNode> e = byKey.get(key(name));
-        return path + "." + (e == null ? name : e.getKey());
+        return path + (topLevel ? ": " : ".") + (e == null ? name : e.getKey());
     }
 
     JsonNode get(String... names) {
