@@ -315,7 +315,8 @@ final class LocalState implements CheckListener, LocalHealth {
     /** Sorted by ID. */
     synchronized List<LocalCheck> checks() {
         return checks.values().stream().filter(t -> !t.deleted).map(t -> LocalCheck.newBuilder()
-                .setDefinition(t.def).setState(t.check).setSynced(t.inSync).setSource(t.source.label()).build())
+                .setDefinition(t.def).setState(t.check).setSynced(t.inSync && t.deferredOutput == null)
+                .setSource(t.source.label()).build())
                 .toList();
     }
 
