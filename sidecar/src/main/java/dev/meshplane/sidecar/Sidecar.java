@@ -14,6 +14,7 @@ import dev.meshplane.sidecar.agent.LocalAgent;
 import dev.meshplane.sidecar.checks.SystemScheduler;
 import dev.meshplane.sidecar.rpc.Forwarding;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -49,6 +50,9 @@ public final class Sidecar implements AutoCloseable {
         CatalogGrpc.CatalogBlockingStub catalog = CatalogGrpc.newBlockingStub(servers);
         this.nodeRegistration = new NodeRegistration(self, catalog);
         this.localAgent = new LocalAgent(config.local(), self, catalog, scheduler);
+        if (servers instanceof ManagedChannel managed) {
+            localAgent.beforeSyncRetry(managed::resetConnectBackoff);
+        }
         this.serverHealth = new ServerHealth(StatusGrpc.newBlockingStub(servers), health);
         AgentRpc agent = new AgentRpc(localAgent);
         this.server = NettyServerBuilder.forAddress(config.grpcBind())

@@ -49,6 +49,7 @@ final class AntiEntropy implements AutoCloseable {
     private volatile boolean lastPassOk;
     private volatile long fullSyncs;
     private volatile int clusterSize = 1;
+    private volatile Runnable beforeRetry = () -> {};
     private Thread thread;
 
     AntiEntropy(LocalState state, CatalogGrpc.CatalogBlockingStub catalog, SyncConfig config, RandomGenerator random) {
@@ -102,6 +103,11 @@ final class AntiEntropy implements AutoCloseable {
         return syncChanges();
     }
 
+    /** Run before retrying after a failure: e.g. cut the channel's reconnect back-off short. */
+    void beforeRetry(Runnable r) {
+        beforeRetry = r;
+    }
+
     boolean lastPassOk() {
         return lastPassOk;
     }
@@ -152,6 +158,9 @@ final class AntiEntropy implements AutoCloseable {
     }
 
     private Outcome pass(boolean full) {
+        if (!lastPassOk) {
+            beforeRetry.run();
+        }
         try {
             if (full) {
                 GetNodeResponse view = catalog.withDeadlineAfter(config.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)

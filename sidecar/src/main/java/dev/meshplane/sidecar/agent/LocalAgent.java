@@ -209,6 +209,15 @@ public final class LocalAgent implements AutoCloseable {
         return state.checkState(id);
     }
 
+    /**
+     * Called before the sync retries after the servers could not be reached. A gRPC channel backs
+     * off reconnecting for up to two minutes; resetting it here lets a returning server be seen at
+     * the next retry.
+     */
+    public void beforeSyncRetry(Runnable r) {
+        antiEntropy.beforeRetry(r);
+    }
+
     /** Asks for a full comparison with the catalog and waits for it (tests, diagnostics). */
     public boolean syncFullNow(Duration timeout) {
         return await(antiEntropy.syncFull(), timeout);
