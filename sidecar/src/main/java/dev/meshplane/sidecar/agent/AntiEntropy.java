@@ -171,12 +171,23 @@ final class AntiEntropy implements AutoCloseable {
             }
             SyncPlan plan = state.plan();
             for (SyncPlan.Write w : plan.writes()) {
-                WriteResponse r = switch (w) {
-                    case SyncPlan.Register reg -> catalog.withDeadlineAfter(config.writeTimeout().toMillis(),
-                            TimeUnit.MILLISECONDS).register(reg.request());
-                    case SyncPlan.Deregister dereg -> catalog.withDeadlineAfter(config.writeTimeout().toMillis(),
-                            TimeUnit.MILLISECONDS).deregister(dereg.request());
-                };
+                WriteResponse r;
+                try {
+                    r = switch (w) {
+                        case SyncPlan.Register reg -> catalog.withDeadlineAfter(config.writeTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS).register(reg.request());
+                        case SyncPlan.Deregister dereg -> catalog.withDeadlineAfter(config.writeTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS).deregister(dereg.request());
+                    };
+                } catch (StatusRuntimeException e) {
+                    if (!refusal(e.getStatus().getCode())) {
+                        throw e;
+                    }
+                    // The servers refuse this record; the others must still get through.
+                    LOG.warning("the catalog refuses " + describe(w) + ": " + e.getStatus().getDescription()
+                            + "; it stays out of sync");
+                    continue;
+                }
                 state.written(w, r.getIndex());
             }
             if (!plan.isEmpty()) {
@@ -195,6 +206,21 @@ final class AntiEntropy implements AutoCloseable {
             LOG.log(Level.SEVERE, "anti-entropy pass failed", e);
             return new Outcome(false, ErrorMapping.toStatus(e).getDescription());
         }
+    }
+
+    private static boolean refusal(Status.Code code) {
+        return code == Status.Code.INVALID_ARGUMENT || code == Status.Code.FAILED_PRECONDITION
+                || code == Status.Code.PERMISSION_DENIED;
+    }
+
+    private static String describe(SyncPlan.Write w) {
+        return switch (w) {
+            case SyncPlan.Register reg -> "the registration of " + (reg.request().hasService()
+                    ? "service " + reg.request().getService().getId() : "node " + reg.request().getNode().getName())
+                    + " with " + reg.request().getChecksCount() + " checks";
+            case SyncPlan.Deregister dereg -> "the removal of " + (dereg.request().getServiceId().isEmpty()
+                    ? "check " + dereg.request().getCheckId() : "service " + dereg.request().getServiceId());
+        };
     }
 
     /** The cluster size scales the full-sync period; until gossip reports members, the catalog's node count. */

@@ -41,7 +41,10 @@ final class ConfigSet {
         this.dir = dir;
     }
 
-    ReloadResponse reload() {
+    /** @param starting the first read at start: there is no running configuration to keep yet */
+    ReloadResponse reload(boolean starting) {
+        String refused = starting ? "cannot read -config-dir " + (dir == null ? "" : dir.path()) + ": "
+                : "config not applied, the running configuration is unchanged: ";
         if (dir == null) {
             return ReloadResponse.getDefaultInstance();
         }
@@ -78,18 +81,15 @@ final class ConfigSet {
                 prepareOrigins.add(located.origin());
             }
         } catch (ConfigException e) {
-            throw ApiException.failedPrecondition("config not applied, the running configuration is unchanged: "
-                    + e.getMessage());
+            throw ApiException.failedPrecondition(refused + e.getMessage());
         } catch (ApiException e) {
-            throw ApiException.failedPrecondition("config not applied, the running configuration is unchanged: "
-                    + e.getMessage());
+            throw ApiException.failedPrecondition(refused + e.getMessage());
         }
         List<CheckRunner.Prepared> prepared;
         try {
             prepared = agent.prepareAll(toPrepare, prepareOrigins);
         } catch (ApiException e) {
-            throw ApiException.failedPrecondition("config not applied, the running configuration is unchanged: "
-                    + e.getMessage());
+            throw ApiException.failedPrecondition(refused + e.getMessage());
         }
         return apply(defs.files(), nextServices, nextNodeChecks, toPrepare, prepared);
     }

@@ -76,7 +76,7 @@ public final class LocalAgent implements AutoCloseable {
         if (config.dataDir() != null) {
             new StateFile(config.dataDir()).load().ifPresent(this::restore);
         }
-        configSet.reload();
+        configSet.reload(true);
         restoredTtl.clear();
         antiEntropy.start();
         scheduleReap();
@@ -192,7 +192,7 @@ public final class LocalAgent implements AutoCloseable {
         if (config.configDir() == null) {
             throw ApiException.failedPrecondition("reload: this agent was started without -config-dir");
         }
-        ReloadResponse r = configSet.reload();
+        ReloadResponse r = configSet.reload(false);
         persister.persist();
         return r;
     }

@@ -198,6 +198,10 @@ final class LocalState implements CheckListener, LocalHealth {
             } else if (t.inSync && t.deferredOutput == null) {
                 deferOutput(checkId, t);
                 return;
+            } else if (!t.inSync) {
+                // A write in flight carries the previous output; without a new version it would mark
+                // the check in sync and this output would wait for the next status change.
+                t.version = ++nextVersion;
             } else {
                 return;
             }
