@@ -72,8 +72,8 @@ public final class CheckBenchmark {
                 runner.start(runner.prepare("check", def));
             }
             System.out.println("Java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
-            System.out.printf("%d checks at 1 s (40%% grpc, 30%% http, 30%% tcp); warm-up %d s, measuring %d s%n",
-                    checks, warmup, seconds);
+            System.out.printf("%d checks at 1 s (%s); warm-up %d s, measuring %d s%n", checks,
+                    MIX.equals("all") ? "40% grpc, 30% http, 30% tcp" : "all " + MIX, warmup, seconds);
             Thread.sleep(Duration.ofSeconds(warmup));
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
