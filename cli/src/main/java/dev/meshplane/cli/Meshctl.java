@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "meshctl", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Meshplane: a gRPC-native service-mesh control plane. One binary for the agent and the CLI.",
-        subcommands = {AgentCommand.class, ServicesCommand.class, CheckCommand.class, ReloadCommand.class,
+        subcommands = {AgentCommand.class, ServicesCommand.class, CheckCommand.class, MaintCommand.class, ReloadCommand.class,
                 CatalogCommand.class, KvCommand.class,
                 WatchCommand.class, SnapshotCommand.class, VersionCommand.class, HelpCommand.class})
 final class Meshctl implements Callable<Integer> {

@@ -15,6 +15,7 @@ import dev.meshplane.proto.v1.HealthStatus;
 import dev.meshplane.proto.v1.RegisterServiceRequest;
 import dev.meshplane.proto.v1.RegisterServiceResponse;
 import dev.meshplane.proto.v1.Service;
+import dev.meshplane.proto.v1.SetMaintenanceRequest;
 import dev.meshplane.proto.v1.UpdateTtlRequest;
 import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import io.grpc.ManagedChannel;
@@ -61,6 +62,8 @@ class AgentRestartTest {
                 assertTrue(r.getSynced());
                 agent(ch).updateTtl(UpdateTtlRequest.newBuilder().setCheckId("billing-ttl")
                         .setStatus(HealthStatus.HEALTH_STATUS_WARNING).setOutput("queue at 80%").build());
+                agent(ch).setMaintenance(SetMaintenanceRequest.newBuilder().setServiceId("billing").setEnable(true)
+                        .setReason("migrating").build());
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
             try (Agent second = client("worker-1", serverPort, local)) {
@@ -71,6 +74,9 @@ class AgentRestartTest {
                 Check state = second.sidecar().localAgent().check("billing-ttl").orElseThrow();
                 assertEquals(HealthStatus.HEALTH_STATUS_WARNING, state.getStatus(), "TTL state restored, not reset to critical");
                 assertEquals("queue at 80%", state.getOutput());
+                Check maint = second.sidecar().localAgent().check("_service_maintenance:billing").orElseThrow();
+                assertEquals(HealthStatus.HEALTH_STATUS_MAINTENANCE, maint.getStatus(), "maintenance survives too");
+                assertEquals("migrating", maint.getNotes());
                 await("catalog agrees", Duration.ofSeconds(10), () -> catalogCheck(toServer, "worker-1", "billing-ttl")
                         .map(c -> c.getStatus() == HealthStatus.HEALTH_STATUS_WARNING).orElse(false));
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

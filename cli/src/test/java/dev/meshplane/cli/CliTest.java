@@ -174,7 +174,7 @@ class CliTest {
                 {"catalog"}, {"catalog", "services"}, {"catalog", "nodes"}, {"kv"}, {"kv", "put"}, {"kv", "get"},
                 {"kv", "delete"}, {"kv", "list"}, {"watch"}, {"watch", "service"}, {"snapshot"}, {"snapshot", "save"},
                 {"snapshot", "restore"}, {"snapshot", "inspect"}, {"version"}, {"check"}, {"check", "pass"},
-                {"check", "warn"}, {"check", "fail"}, {"check", "list"}, {"reload"}}) {
+                {"check", "warn"}, {"check", "fail"}, {"check", "list"}, {"reload"}, {"maint"}}) {
             List<String> args = new ArrayList<>(List.of(command));
             args.add("--help");
             Result r = meshctl(args.toArray(String[]::new));

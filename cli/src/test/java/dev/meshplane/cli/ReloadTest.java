@@ -16,6 +16,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** -config-dir and `meshctl reload`: services added, changed and removed; a bad file changes nothing. */
 class ReloadTest {
+    private static final java.util.Map<Agent, ManagedChannel> CHANNELS = new java.util.HashMap<>();
+
+    private static ManagedChannel channelTo(Agent a) {
+        return CHANNELS.computeIfAbsent(a, x -> NettyChannelBuilder.forAddress("127.0.0.1", x.grpcAddress().getPort())
+                .usePlaintext().build());
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void closeChannels() throws InterruptedException {
+        for (ManagedChannel ch : CHANNELS.values()) {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
     private static List<String> ids(Agent a) {
         return a.sidecar().localAgent().services().stream().map(Service::getId).toList();
     }
@@ -97,6 +111,22 @@ class ReloadTest {
             CliTest.Result list = CliTest.meshctl("check", "list", "-address", address);
             assertTrue(list.out().lines().anyMatch(l -> l.matches("cart-alive\\s+cart-9\\s+ttl\\s+passing\\s+yes\\s+all good")),
                     list.out());
+
+            CliTest.Result maint = CliTest.meshctl("maint", "-enable", "-service", "cart-9", "-reason", "upgrading",
+                    "-address", address);
+            assertEquals(new CliTest.Result(0, "Service cart-9 is in maintenance (check _service_maintenance:cart-9)\n", ""),
+                    maint);
+            var check = AgentTesting.catalogCheck(channelTo(agent), "node-file",
+                    "_service_maintenance:cart-9").orElseThrow();
+            assertEquals(dev.meshplane.proto.v1.HealthStatus.HEALTH_STATUS_MAINTENANCE, check.getStatus());
+            assertEquals("upgrading", check.getNotes());
+            assertEquals(new CliTest.Result(0, "Node is in maintenance (check _node_maintenance)\n", ""),
+                    CliTest.meshctl("maint", "-enable", "-address", address));
+            assertEquals(new CliTest.Result(0, "Node left maintenance (check _node_maintenance)\n", ""),
+                    CliTest.meshctl("maint", "-disable", "-address", address));
+            assertTrue(AgentTesting.catalogCheck(channelTo(agent), "node-file", "_node_maintenance").isEmpty());
+            assertEquals(1, CliTest.meshctl("maint", "-enable", "-service", "ghost", "-address", address).code());
+            assertEquals(2, CliTest.meshctl("maint", "-address", address).code(), "-enable or -disable is required");
 
             assertEquals(new CliTest.Result(0, "Deregistered service: cart-9\n", ""),
                     CliTest.meshctl("services", "deregister", "cart-9", "-address", address));

@@ -16,6 +16,8 @@ import dev.meshplane.proto.v1.RegisterServiceRequest;
 import dev.meshplane.proto.v1.RegisterServiceResponse;
 import dev.meshplane.proto.v1.ReloadRequest;
 import dev.meshplane.proto.v1.ReloadResponse;
+import dev.meshplane.proto.v1.SetMaintenanceRequest;
+import dev.meshplane.proto.v1.SetMaintenanceResponse;
 import dev.meshplane.proto.v1.UpdateTtlRequest;
 import dev.meshplane.proto.v1.UpdateTtlResponse;
 import io.grpc.stub.StreamObserver;
@@ -86,6 +88,14 @@ public final class AgentRpc extends AgentGrpc.AgentImplBase {
     @Override
     public void listLocalChecks(ListLocalChecksRequest request, StreamObserver<ListLocalChecksResponse> observer) {
         observer.onNext(ListLocalChecksResponse.newBuilder().addAllChecks(agent.checks()).build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void setMaintenance(SetMaintenanceRequest request, StreamObserver<SetMaintenanceResponse> observer) {
+        LocalAgent.Change c = agent.setMaintenance(request.getServiceId(), request.getEnable(), request.getReason());
+        observer.onNext(SetMaintenanceResponse.newBuilder().setCheckId(c.id()).setIndex(c.index())
+                .setSynced(c.synced()).build());
         observer.onCompleted();
     }
 

@@ -16,8 +16,10 @@ final class CatalogForm {
     private CatalogForm() {}
 
     static Check check(CheckDefinition def, HealthStatus status, String output) {
+        String type = def.getTargetCase() == CheckDefinition.TargetCase.TARGET_NOT_SET ? Maintenance.TYPE
+                : CheckDefinitions.type(def);
         Check.Builder b = Check.newBuilder().setCheckId(def.getId()).setName(def.getName()).setNotes(def.getNotes())
-                .setServiceId(def.getServiceId()).setType(CheckDefinitions.type(def)).setStatus(status)
+                .setServiceId(def.getServiceId()).setType(type).setStatus(status)
                 .setOutput(output);
         if (def.hasInterval()) {
             b.setInterval(def.getInterval());

@@ -131,7 +131,9 @@ final class ConfigSet {
                 state.putService(next.service(), Source.CONFIG);
             }
             List<String> keep = next.checks().stream().map(CheckDefinition::getId).toList();
-            state.checksOf(id).stream().filter(c -> !keep.contains(c)).forEach(agent::dropCheck);
+            // Maintenance is switched through the API, not by the files.
+            state.checksOf(id).stream().filter(c -> !keep.contains(c) && !c.startsWith(Maintenance.SERVICE_PREFIX))
+                    .forEach(agent::dropCheck);
         });
         for (int i = 0; i < defs.size(); i++) {
             if (prepared.get(i) == null) {

@@ -104,7 +104,8 @@ public final class LocalAgent implements AutoCloseable {
             id = service.getId();
             checkIds = defs.stream().map(CheckDefinition::getId).toList();
             if (replaceExistingChecks) {
-                state.checksOf(id).stream().filter(c -> !checkIds.contains(c)).forEach(this::dropCheck);
+                state.checksOf(id).stream().filter(c -> !checkIds.contains(c) && !c.startsWith(Maintenance.SERVICE_PREFIX))
+                        .forEach(this::dropCheck);
             }
             persistIf(source);
         }
@@ -185,6 +186,32 @@ public final class LocalAgent implements AutoCloseable {
             runner.updateTtl(checkId, status, output);
         }
         persister.persist();
+    }
+
+    /** Puts the node (empty service ID) or a service into maintenance, or takes it out. */
+    public Change setMaintenance(String serviceId, boolean enable, String reason) {
+        if (!serviceId.isEmpty()) {
+            NameRules.checkId("service_id", serviceId);
+        }
+        String id = Maintenance.checkId(serviceId);
+        synchronized (this) {
+            if (!serviceId.isEmpty() && state.service(serviceId).isEmpty()) {
+                throw ApiException.notFound("service_id: \"" + serviceId + "\" is not registered with this agent");
+            }
+            if (enable) {
+                CheckDefinition def = Maintenance.definition(serviceId, reason);
+                if (!state.checkDefinition(id).equals(Optional.of(def))) {
+                    state.putCheck(def, Source.API, HealthStatus.HEALTH_STATUS_MAINTENANCE, "");
+                }
+            } else if (state.checkSource(id).isPresent()) {
+                state.removeCheck(id);
+            }
+            persister.persist();
+        }
+        awaitSync();
+        boolean synced = enable ? state.syncedCheckIndex(id) > 0 : state.checkRemovalSynced(id);
+        long index = enable ? state.syncedCheckIndex(id) : Math.max(1, state.lastWriteIndex());
+        return new Change(id, synced ? index : 0, synced);
     }
 
     /** Re-reads the config dir: all files apply, or none and the running configuration stays. */
@@ -322,6 +349,12 @@ public final class LocalAgent implements AutoCloseable {
             }
         }
         for (CheckDefinition def : saved.getChecksList()) {
+            if (Maintenance.isMaintenance(def)) {
+                if (def.getServiceId().isEmpty() || state.service(def.getServiceId()).isPresent()) {
+                    state.putCheck(def, Source.API, HealthStatus.HEALTH_STATUS_MAINTENANCE, "");
+                }
+                continue;
+            }
             try {
                 CheckDefinition normalized = runner.normalize("check", def);
                 if (!normalized.getServiceId().isEmpty() && state.service(normalized.getServiceId()).isEmpty()) {
