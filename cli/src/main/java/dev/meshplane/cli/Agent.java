@@ -8,6 +8,7 @@ import dev.meshplane.controlplane.cluster.ReplicatedLog;
 import dev.meshplane.sidecar.Sidecar;
 import dev.meshplane.sidecar.SidecarConfig;
 import dev.meshplane.sidecar.rpc.ServerChannels;
+import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -39,14 +40,20 @@ final class Agent implements AutoCloseable {
 
     /** What `meshctl agent` was asked for, after flag validation. */
     record Settings(Mode mode, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
-                    String datacenter, List<String> joinAddresses, int bootstrapExpect, Path dataDir) {
+                    String datacenter, List<String> joinAddresses, int bootstrapExpect, Path dataDir,
+                    LocalAgentConfig local) {
         Settings {
             joinAddresses = List.copyOf(joinAddresses);
         }
 
-        static Settings dev(String node, int serverPort, int grpcPort) {
+        /** A dev agent on these ports; its local state in memory unless {@code local} says otherwise. */
+        static Settings dev(String node, int serverPort, int grpcPort, LocalAgentConfig local) {
             return new Settings(Mode.DEV, node, "127.0.0.1", "127.0.0.1", serverPort, grpcPort, "dc1", List.of(), 0,
-                    null);
+                    null, local);
+        }
+
+        static Settings dev(String node, int serverPort, int grpcPort) {
+            return dev(node, serverPort, grpcPort, LocalAgentConfig.IN_MEMORY);
         }
     }
 
@@ -75,7 +82,7 @@ final class Agent implements AutoCloseable {
         closeInOrder.add(0, () -> toServers.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         SidecarConfig config = new SidecarConfig(s.nodeName(), s.bindHost(), s.datacenter(),
                 new InetSocketAddress(s.clientHost(), s.grpcPort()), SidecarConfig.DEFAULT_WRITE_TIMEOUT,
-                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES);
+                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES, s.local());
         sidecar = new Sidecar(config, toServers);
         closeInOrder.add(0, sidecar);
         grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);

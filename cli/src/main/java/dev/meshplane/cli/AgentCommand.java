@@ -2,7 +2,11 @@ package dev.meshplane.cli;
 
 import dev.meshplane.api.ApiException;
 import dev.meshplane.api.NameRules;
+import dev.meshplane.sidecar.agent.LocalAgentConfig;
+import dev.meshplane.sidecar.checks.ChecksConfig;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +54,19 @@ final class AgentCommand implements Callable<Integer> {
             description = "datacenter name (default: ${DEFAULT-VALUE})")
     String datacenter;
 
+    @Option(names = {"-data-dir", "--data-dir"}, paramLabel = "DIR",
+            description = "where the agent persists its services and check states, and a server its Raft log, "
+                    + "snapshots and state (not with -dev)")
+    Path dataDir;
+
+    @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR",
+            description = "directory of JSON service definitions (Consul's format); re-read on SIGHUP and `meshctl reload`")
+    Path configDir;
+
+    @Option(names = {"-enable-script-checks", "--enable-script-checks"},
+            description = "allow script checks (they run any program the registrant names)")
+    boolean enableScriptChecks;
+
     @Option(names = {"-retry-join", "--retry-join"}, paramLabel = "HOST:PORT",
             description = "a server RPC address to join (repeatable): servers find their peers through it, "
                     + "client agents their servers")
@@ -59,9 +76,6 @@ final class AgentCommand implements Callable<Integer> {
             description = "with -server: found a new cluster once N servers are seen (0: join an existing one)")
     int bootstrapExpect;
 
-    @Option(names = {"-data-dir", "--data-dir"}, paramLabel = "DIR",
-            description = "with -server: where Raft's log, snapshots and state live")
-    java.nio.file.Path dataDir;
 
     @Mixin
     LogOptions logOptions;
@@ -70,6 +84,9 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Agent.Settings settings = settings();
         Logging.configure(Logging.parseLevel(logOptions.level), System.err);
+        if (settings.mode() != Agent.Mode.DEV && settings.local().dataDir() == null) {
+            LOG.warning("no -data-dir: services and check states registered through the API are kept in memory only");
+        }
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("INT", "TERM")) {
             Signal.handle(new Signal(name), signal -> {
@@ -81,6 +98,7 @@ final class AgentCommand implements Callable<Integer> {
             });
         }
         try (Agent agent = Agent.start(settings)) {
+            Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().name("reload").start(() -> reload(agent)));
             LOG.info("agent started: node " + settings.nodeName() + ", datacenter " + settings.datacenter()
                     + ", gRPC API on " + client + ":" + agent.grpcAddress().getPort());
             stop.await();
@@ -88,6 +106,15 @@ final class AgentCommand implements Callable<Integer> {
         }
         LOG.info("agent stopped");
         return 0;
+    }
+
+    private static void reload(Agent agent) {
+        try {
+            var r = agent.sidecar().localAgent().reload();
+            LOG.info("SIGHUP: reloaded " + r.getFiles() + " definition files");
+        } catch (RuntimeException e) {
+            LOG.warning("SIGHUP: " + e.getMessage());
+        }
     }
 
     Agent.Settings settings() {
@@ -126,9 +153,21 @@ final class AgentCommand implements Callable<Integer> {
         for (String join : retryJoin) {
             Addresses.parse("-retry-join", join);
         }
+        if (dev && dataDir != null) {
+            throw new CliException("-data-dir: a -dev agent keeps everything in memory");
+        }
+        if (configDir != null && !Files.isDirectory(configDir)) {
+            throw new CliException("-config-dir: " + configDir + " is not a directory");
+        }
+        if (dataDir != null && Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            throw new CliException("-data-dir: " + dataDir + " exists and is not a directory");
+        }
+        Path data = dataDir == null ? null : dataDir.toAbsolutePath();
+        LocalAgentConfig local = LocalAgentConfig.IN_MEMORY.withDataDir(data).withConfigDir(configDir)
+                .withChecks(ChecksConfig.DEFAULTS.withScriptChecks(enableScriptChecks));
         Agent.Mode mode = dev ? Agent.Mode.DEV : server ? Agent.Mode.SERVER : Agent.Mode.CLIENT;
         return new Agent.Settings(mode, nodeName, bind, client, serverPort, grpcPort, datacenter, retryJoin,
-                bootstrapExpect, dataDir == null ? null : dataDir.toAbsolutePath());
+                bootstrapExpect, data, local);
     }
 
     private static String hostName() {

@@ -173,7 +173,8 @@ class CliTest {
                 {}, {"agent"}, {"services"}, {"services", "register"}, {"services", "deregister"}, {"services", "list"},
                 {"catalog"}, {"catalog", "services"}, {"catalog", "nodes"}, {"kv"}, {"kv", "put"}, {"kv", "get"},
                 {"kv", "delete"}, {"kv", "list"}, {"watch"}, {"watch", "service"}, {"snapshot"}, {"snapshot", "save"},
-                {"snapshot", "restore"}, {"snapshot", "inspect"}, {"version"}}) {
+                {"snapshot", "restore"}, {"snapshot", "inspect"}, {"version"}, {"check"}, {"check", "pass"},
+                {"check", "warn"}, {"check", "fail"}, {"check", "list"}, {"reload"}, {"maint"}}) {
             List<String> args = new ArrayList<>(List.of(command));
             args.add("--help");
             Result r = meshctl(args.toArray(String[]::new));

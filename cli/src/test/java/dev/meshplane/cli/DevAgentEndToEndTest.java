@@ -98,8 +98,13 @@ class DevAgentEndToEndTest {
     void reportsItselfAsLeaderAndServesGrpcHealth() {
         String leader = StatusGrpc.newBlockingStub(DEV.channel()).leader(LeaderRequest.getDefaultInstance()).getAddress();
         assertEquals("127.0.0.1:" + DEV.agent().serverAddress().getPort(), leader);
-        HealthCheckResponse health = HealthGrpc.newBlockingStub(DEV.channel())
-                .check(HealthCheckRequest.newBuilder().setService("").build());
+        // The agent reports SERVING once it has seen the servers name a leader (checked every 2 s).
+        HealthCheckResponse health = HealthCheckResponse.getDefaultInstance();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (health.getStatus() != HealthCheckResponse.ServingStatus.SERVING && System.nanoTime() < deadline) {
+            health = HealthGrpc.newBlockingStub(DEV.channel()).check(HealthCheckRequest.newBuilder().setService("").build());
+            sleepQuietly(50);
+        }
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
     }
 
@@ -123,5 +128,13 @@ class DevAgentEndToEndTest {
             public void onCompleted() {
             }
         };
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

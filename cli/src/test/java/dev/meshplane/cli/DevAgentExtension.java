@@ -1,5 +1,6 @@
 package dev.meshplane.cli;
 
+import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
@@ -10,16 +11,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /** Starts a real dev agent (both roles, real sockets on ephemeral loopback ports) for a test class. */
 final class DevAgentExtension implements BeforeAllCallback, AfterAllCallback {
     private final String nodeName;
+    private final LocalAgentConfig local;
     private Agent agent;
     private ManagedChannel channel;
 
     DevAgentExtension(String nodeName) {
+        this(nodeName, LocalAgentConfig.IN_MEMORY);
+    }
+
+    DevAgentExtension(String nodeName, LocalAgentConfig local) {
         this.nodeName = nodeName;
+        this.local = local;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        agent = Agent.start(Agent.Settings.dev(nodeName, 0, 0));
+        agent = Agent.start(Agent.Settings.dev(nodeName, 0, 0, local));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcAddress().getPort()).usePlaintext().build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!agent.sidecar().nodeRegistered()) {

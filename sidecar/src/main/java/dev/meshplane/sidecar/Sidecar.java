@@ -11,8 +11,11 @@ import dev.meshplane.proto.v1.StatusGrpc;
 import dev.meshplane.proto.v1.TxnGrpc;
 import dev.meshplane.proto.v1.WatchGrpc;
 import dev.meshplane.sidecar.agent.AgentRpc;
+import dev.meshplane.sidecar.agent.LocalAgent;
+import dev.meshplane.sidecar.checks.SystemScheduler;
 import dev.meshplane.sidecar.rpc.Forwarding;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -34,7 +37,11 @@ public final class Sidecar implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
     private final NodeRegistration nodeRegistration;
+    private final SystemScheduler scheduler = new SystemScheduler("agent-timers");
+    private final LocalAgent localAgent;
+    private final ServerHealth serverHealth;
     private Thread registrationThread;
+    private Thread healthThread;
 
     /** @param servers a channel to any server's RPC port (or to an in-process server role) */
     public Sidecar(SidecarConfig config, Channel servers) {
@@ -43,7 +50,12 @@ public final class Sidecar implements AutoCloseable {
                 .setDatacenter(config.datacenter()).build();
         CatalogGrpc.CatalogBlockingStub catalog = CatalogGrpc.newBlockingStub(servers);
         this.nodeRegistration = new NodeRegistration(self, catalog);
-        AgentRpc agent = new AgentRpc(self, catalog, config.writeTimeout().toMillis());
+        this.localAgent = new LocalAgent(config.local(), self, catalog, scheduler);
+        if (servers instanceof ManagedChannel managed) {
+            localAgent.beforeSyncRetry(managed::resetConnectBackoff);
+        }
+        this.serverHealth = new ServerHealth(StatusGrpc.newBlockingStub(servers), health);
+        AgentRpc agent = new AgentRpc(localAgent);
         this.server = NettyServerBuilder.forAddress(config.grpcBind())
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(ServerInterceptors.intercept(agent, new ErrorMappingInterceptor()))
@@ -59,11 +71,16 @@ public final class Sidecar implements AutoCloseable {
                 .build();
     }
 
-    /** Binds the gRPC listener and starts registering the node; returns the bound address. */
+    /**
+     * Restores the data dir and reads the config dir (a bad definition fails the start), binds
+     * the gRPC listener and starts registering the node; returns the bound address.
+     */
     public InetSocketAddress start() throws IOException {
+        localAgent.start();
         server.start();
-        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus("", ServingStatus.NOT_SERVING);
         registrationThread = Thread.ofVirtual().name("node-registration").start(nodeRegistration);
+        healthThread = Thread.ofVirtual().name("agent-health").start(serverHealth);
         InetSocketAddress bound = grpcAddress();
         LOG.info("agent gRPC API listening on " + bound.getHostString() + ":" + bound.getPort());
         return bound;
@@ -82,12 +99,23 @@ public final class Sidecar implements AutoCloseable {
         return config;
     }
 
+    /** The node's services and checks (for in-process callers: reload on SIGHUP, tests). */
+    public LocalAgent localAgent() {
+        return localAgent;
+    }
+
     @Override
     public void close() {
         nodeRegistration.stop();
+        serverHealth.stop();
         if (registrationThread != null) {
             registrationThread.interrupt();
         }
+        if (healthThread != null) {
+            healthThread.interrupt();
+        }
+        localAgent.close();
+        scheduler.close();
         health.enterTerminalState();
         server.shutdown();
         try {

@@ -1,5 +1,6 @@
 package dev.meshplane.sidecar;
 
+import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -12,9 +13,10 @@ import java.time.Duration;
  * @param grpcBind        where the agent gRPC API listens (port 0 picks a free port)
  * @param writeTimeout    how long a registration waits for the servers
  * @param maxMessageBytes largest gRPC message accepted (must hold the largest KV value)
+ * @param local           checks, anti-entropy, data dir and config dir
  */
 public record SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
-                            Duration writeTimeout, int maxMessageBytes) {
+                            Duration writeTimeout, int maxMessageBytes, LocalAgentConfig local) {
     /** Consul's gRPC port for agents. */
     public static final int DEFAULT_GRPC_PORT = 8502;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
@@ -33,5 +35,14 @@ public record SidecarConfig(String nodeName, String nodeAddress, String datacent
         if (maxMessageBytes < 64 * 1024) {
             throw new IllegalArgumentException("maxMessageBytes " + maxMessageBytes + " must be at least 65536");
         }
+        if (local == null) {
+            throw new IllegalArgumentException("local agent settings must be given");
+        }
+    }
+
+    /** An agent with everything in memory, no config dir, and Consul's check and sync defaults. */
+    public SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
+                         Duration writeTimeout, int maxMessageBytes) {
+        this(nodeName, nodeAddress, datacenter, grpcBind, writeTimeout, maxMessageBytes, LocalAgentConfig.IN_MEMORY);
     }
 }

@@ -1,39 +1,38 @@
 package dev.meshplane.sidecar.agent;
 
 import dev.meshplane.api.ApiException;
-import dev.meshplane.api.NameRules;
-import dev.meshplane.api.ServiceRules;
 import dev.meshplane.proto.v1.AgentGrpc;
-import dev.meshplane.proto.v1.CatalogDeregisterRequest;
-import dev.meshplane.proto.v1.CatalogGrpc;
-import dev.meshplane.proto.v1.CatalogRegisterRequest;
+import dev.meshplane.proto.v1.DeregisterCheckRequest;
+import dev.meshplane.proto.v1.DeregisterCheckResponse;
 import dev.meshplane.proto.v1.DeregisterServiceRequest;
 import dev.meshplane.proto.v1.DeregisterServiceResponse;
+import dev.meshplane.proto.v1.ListLocalChecksRequest;
+import dev.meshplane.proto.v1.ListLocalChecksResponse;
 import dev.meshplane.proto.v1.ListLocalServicesRequest;
 import dev.meshplane.proto.v1.ListLocalServicesResponse;
-import dev.meshplane.proto.v1.Node;
+import dev.meshplane.proto.v1.RegisterCheckRequest;
+import dev.meshplane.proto.v1.RegisterCheckResponse;
 import dev.meshplane.proto.v1.RegisterServiceRequest;
 import dev.meshplane.proto.v1.RegisterServiceResponse;
-import dev.meshplane.proto.v1.Service;
-import dev.meshplane.proto.v1.WriteResponse;
+import dev.meshplane.proto.v1.ReloadRequest;
+import dev.meshplane.proto.v1.ReloadResponse;
+import dev.meshplane.proto.v1.SetMaintenanceRequest;
+import dev.meshplane.proto.v1.SetMaintenanceResponse;
+import dev.meshplane.proto.v1.UpdateTtlRequest;
+import dev.meshplane.proto.v1.UpdateTtlResponse;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's own API: services registered here belong to this agent's node. A registration
- * is validated here, written to the catalog, and only then recorded locally, so the agent and
- * the catalog never disagree about what was accepted.
+ * The agent's own API: services and checks registered here belong to this agent's node. A
+ * change is validated, applied locally, persisted, and then pushed to the catalog; the answer
+ * says whether the catalog already has it (synced, with its index) or whether the servers
+ * could not be reached in time, in which case anti-entropy delivers it when they return.
  */
 public final class AgentRpc extends AgentGrpc.AgentImplBase {
-    private final Node self;
-    private final CatalogGrpc.CatalogBlockingStub catalog;
-    private final LocalServices local = new LocalServices();
-    private final long writeTimeoutMillis;
+    private final LocalAgent agent;
 
-    public AgentRpc(Node self, CatalogGrpc.CatalogBlockingStub catalog, long writeTimeoutMillis) {
-        this.self = self;
-        this.catalog = catalog;
-        this.writeTimeoutMillis = writeTimeoutMillis;
+    public AgentRpc(LocalAgent agent) {
+        this.agent = agent;
     }
 
     @Override
@@ -41,44 +40,68 @@ public final class AgentRpc extends AgentGrpc.AgentImplBase {
         if (!request.hasService()) {
             throw ApiException.invalidArgument("service", "must be set");
         }
-        if (request.getChecksCount() > 0) {
-            throw ApiException.unimplemented(
-                    "checks: this agent does not run health checks yet; register the service without checks");
-        }
-        Service service = ServiceRules.normalize("service", request.getService());
-        WriteResponse written;
-        // One registration at a time keeps the local view in the same order as the catalog's.
-        synchronized (local) {
-            written = catalog.withDeadlineAfter(writeTimeoutMillis, TimeUnit.MILLISECONDS)
-                    .register(CatalogRegisterRequest.newBuilder().setNode(self).setService(service).build());
-            local.put(service);
-        }
-        observer.onNext(RegisterServiceResponse.newBuilder().setServiceId(service.getId())
-                .setIndex(written.getIndex()).build());
+        LocalAgent.Change c = agent.registerService(request.getService(), request.getChecksList(),
+                request.getReplaceExistingChecks(), Source.API);
+        observer.onNext(RegisterServiceResponse.newBuilder().setServiceId(c.id()).setIndex(c.index())
+                .setSynced(c.synced()).build());
         observer.onCompleted();
     }
 
     @Override
     public void deregisterService(DeregisterServiceRequest request, StreamObserver<DeregisterServiceResponse> observer) {
-        NameRules.checkId("service_id", request.getServiceId());
-        WriteResponse written;
-        synchronized (local) {
-            if (local.get(request.getServiceId()).isEmpty()) {
-                throw ApiException.notFound("service_id: \"" + request.getServiceId()
-                        + "\" is not registered with this agent");
-            }
-            written = catalog.withDeadlineAfter(writeTimeoutMillis, TimeUnit.MILLISECONDS)
-                    .deregister(CatalogDeregisterRequest.newBuilder().setNode(self.getName())
-                            .setServiceId(request.getServiceId()).build());
-            local.remove(request.getServiceId());
-        }
-        observer.onNext(DeregisterServiceResponse.newBuilder().setIndex(written.getIndex()).build());
+        LocalAgent.Change c = agent.deregisterService(request.getServiceId());
+        observer.onNext(DeregisterServiceResponse.newBuilder().setIndex(c.index()).setSynced(c.synced()).build());
         observer.onCompleted();
     }
 
     @Override
     public void listLocalServices(ListLocalServicesRequest request, StreamObserver<ListLocalServicesResponse> observer) {
-        observer.onNext(ListLocalServicesResponse.newBuilder().addAllServices(local.all()).build());
+        observer.onNext(ListLocalServicesResponse.newBuilder().addAllServices(agent.services()).build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void registerCheck(RegisterCheckRequest request, StreamObserver<RegisterCheckResponse> observer) {
+        if (!request.hasCheck()) {
+            throw ApiException.invalidArgument("check", "must be set");
+        }
+        LocalAgent.Change c = agent.registerCheck(request.getCheck(), Source.API);
+        observer.onNext(RegisterCheckResponse.newBuilder().setCheckId(c.id()).setIndex(c.index())
+                .setSynced(c.synced()).build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void deregisterCheck(DeregisterCheckRequest request, StreamObserver<DeregisterCheckResponse> observer) {
+        LocalAgent.Change c = agent.deregisterCheck(request.getCheckId());
+        observer.onNext(DeregisterCheckResponse.newBuilder().setIndex(c.index()).setSynced(c.synced()).build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void updateTtl(UpdateTtlRequest request, StreamObserver<UpdateTtlResponse> observer) {
+        agent.updateTtl(request.getCheckId(), request.getStatus(), request.getOutput());
+        observer.onNext(UpdateTtlResponse.getDefaultInstance());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void listLocalChecks(ListLocalChecksRequest request, StreamObserver<ListLocalChecksResponse> observer) {
+        observer.onNext(ListLocalChecksResponse.newBuilder().addAllChecks(agent.checks()).build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void setMaintenance(SetMaintenanceRequest request, StreamObserver<SetMaintenanceResponse> observer) {
+        LocalAgent.Change c = agent.setMaintenance(request.getServiceId(), request.getEnable(), request.getReason());
+        observer.onNext(SetMaintenanceResponse.newBuilder().setCheckId(c.id()).setIndex(c.index())
+                .setSynced(c.synced()).build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void reload(ReloadRequest request, StreamObserver<ReloadResponse> observer) {
+        observer.onNext(agent.reload());
         observer.onCompleted();
     }
 }
