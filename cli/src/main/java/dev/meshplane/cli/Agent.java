@@ -113,6 +113,7 @@ final class Agent implements AutoCloseable {
         }
         closeInOrder.add(0, this::stopServer);
         server.services().forEach(registry::addService);
+        registry.addService(server.healthService());
         LOG.info("server RPC listening on " + advertise + (s.mode() == Mode.DEV
                 ? " (dev mode: state in memory, not replicated)"
                 : " (Raft; data in " + s.dataDir() + ", bootstrap-expect " + s.bootstrapExpect() + ")"));

@@ -46,6 +46,7 @@ public final class ControlPlane implements AutoCloseable {
     private final SessionTimers sessionTimers;
     private final TombstoneReaper tombstoneReaper;
     private final List<ServerServiceDefinition> services = new ArrayList<>();
+    private final Readiness readiness;
 
     /** A server whose log lives only in this process (`agent -dev` and tests). */
     public static ControlPlane inMemory(ServerConfig config) {
@@ -94,6 +95,15 @@ public final class ControlPlane implements AutoCloseable {
             ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
             cluster.services().forEach(s -> services.add(ServerInterceptors.intercept(s, errors)));
         }
+        this.readiness = new Readiness(consensus, timer);
+    }
+
+    /**
+     * grpc.health.v1 for the server RPC port ("" and {@link Readiness#SERVICE}). Not part of
+     * {@link #services()}: an agent's own port serves its own health.
+     */
+    public io.grpc.BindableService healthService() {
+        return readiness.service();
     }
 
     public List<ServerServiceDefinition> services() {
@@ -125,6 +135,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        readiness.close();
         tombstoneReaper.close();
         if (cluster != null) {
             cluster.close();

@@ -507,6 +507,19 @@ public final class ReplicatedLog implements Consensus {
         return view;
     }
 
+    /**
+     * A leader is known and has a quorum: this server leads (check-quorum would have made it step
+     * down without one), or it heard from the leader within the election timeout.
+     */
+    public boolean hasLeaderWithQuorum() {
+        ClusterView v = view;
+        if (v.isLeader()) {
+            return true;
+        }
+        return !v.leaderId().isEmpty() && v.lastContactMillis() >= 0
+                && v.lastContactMillis() < config.electionTimeout().toMillis();
+    }
+
     MembershipOps membership() {
         return membership;
     }

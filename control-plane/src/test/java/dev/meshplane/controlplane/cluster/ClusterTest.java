@@ -29,6 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ClusterTest {
 
+    private static io.grpc.health.v1.HealthCheckResponse.ServingStatus readiness(TestCluster c, int server) {
+        return io.grpc.health.v1.HealthGrpc.newBlockingStub(c.nodes.get(server).channel)
+                .withDeadlineAfter(5, TimeUnit.SECONDS).check(io.grpc.health.v1.HealthCheckRequest.newBuilder()
+                        .setService(dev.meshplane.controlplane.Readiness.SERVICE).build()).getStatus();
+    }
+
     private static void put(TestCluster c, int server, String key, String value) {
         KVGrpc.newBlockingStub(c.nodes.get(server).channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                 .put(KvPutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)).build());
@@ -60,6 +66,13 @@ class ClusterTest {
             var peers = OperatorGrpc.newBlockingStub(c.nodes.get(0).channel)
                     .listRaftPeers(ListRaftPeersRequest.getDefaultInstance()).getPeersList();
             assertEquals(3, peers.size());
+            for (int i = 0; i < 3; i++) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (readiness(c, i) != io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
+                    assertTrue(System.nanoTime() < deadline, "server " + i + " reports ready");
+                    Thread.sleep(50);
+                }
+            }
             assertTrue(peers.stream().allMatch(p -> p.getVoter()));
             assertEquals(1, peers.stream().filter(p -> p.getLeader()).count());
         }
@@ -169,6 +182,8 @@ class ClusterTest {
             assertEquals("v", r.getEntry().getValue().toStringUtf8());
             assertTrue(r.getMeta().getLastContact().getSeconds() >= 1, "last contact reports how stale: "
                     + r.getMeta().getLastContact());
+            assertEquals(io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING,
+                    readiness(c, survivor), "without a quorum the server is not ready");
             var e = assertThrows(StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(c.nodes.get(survivor).channel)
                     .withDeadlineAfter(10, TimeUnit.SECONDS).get(KvGetRequest.newBuilder().setKey("stale/k")
                             .setOptions(QueryOptions.newBuilder().setConsistency(Consistency.CONSISTENCY_CONSISTENT))

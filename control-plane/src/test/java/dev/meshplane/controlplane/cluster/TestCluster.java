@@ -116,6 +116,7 @@ final class TestCluster implements AutoCloseable {
         n.controlPlane = ControlPlane.replicated(new ServerConfig(address(i), ApiLimits.DEFAULTS, WatchConfig.DEFAULTS,
                 Duration.ofSeconds(1), TombstoneReaper.DEFAULT_TTL), raft);
         n.controlPlane.services().forEach(registry::addService);
+        registry.addService(n.controlPlane.healthService());
         n.channel = NettyChannelBuilder.forTarget(address(i)).usePlaintext().build();
     }
 
