@@ -4,6 +4,8 @@ import dev.meshplane.controlplane.ControlPlane;
 import dev.meshplane.controlplane.ServerConfig;
 import dev.meshplane.sidecar.Sidecar;
 import dev.meshplane.sidecar.SidecarConfig;
+import dev.meshplane.sidecar.dns.DnsConfig;
+import dev.meshplane.sidecar.http.HttpConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -15,8 +17,10 @@ import io.grpc.util.MutableHandlerRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -28,9 +32,35 @@ import java.util.logging.Logger;
 final class Agent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("agent");
 
-    /** What `meshctl agent` was asked for, after flag validation. */
+    /**
+     * What `meshctl agent` was asked for, after flag validation.
+     *
+     * @param httpPort the HTTP API port; -1 disables it
+     * @param dnsPort  the DNS port; -1 disables it
+     * @param dns      DNS settings other than the address
+     */
     record Settings(boolean dev, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
-                    String datacenter, String joinAddress) {}
+                    String datacenter, String joinAddress, int httpPort, int dnsPort, DnsSettings dns) {
+        /** Without the HTTP API and DNS. */
+        Settings(boolean dev, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
+                 String datacenter, String joinAddress) {
+            this(dev, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddress, -1, -1,
+                    DnsSettings.DEFAULTS);
+        }
+    }
+
+    /** DNS flags: everything in {@link DnsConfig} but the address and the internal limits. */
+    record DnsSettings(String domain, String altDomain, boolean onlyPassing, Duration nodeTtl,
+                       Map<String, Duration> serviceTtl, Duration negativeTtl, List<InetSocketAddress> recursors) {
+        static final DnsSettings DEFAULTS = new DnsSettings(DnsConfig.DEFAULT_DOMAIN, "", false, DnsConfig.DEFAULT_TTL,
+                Map.of(), DnsConfig.DEFAULT_NEGATIVE_TTL, List.of());
+
+        DnsConfig toConfig(InetSocketAddress bind) {
+            return new DnsConfig(bind, domain, altDomain, onlyPassing, nodeTtl, serviceTtl, negativeTtl, recursors,
+                    DnsConfig.DEFAULT_RECURSOR_TIMEOUT, DnsConfig.DEFAULT_MAX_UDP_PAYLOAD,
+                    DnsConfig.DEFAULT_MAX_WATCHED_SERVICES, DnsConfig.DEFAULT_SERVICE_IDLE_TIMEOUT);
+        }
+    }
 
     private final List<AutoCloseable> closeInOrder = new ArrayList<>();
     private InetSocketAddress grpcAddress;
@@ -59,9 +89,12 @@ final class Agent implements AutoCloseable {
             toServers = NettyChannelBuilder.forTarget(s.joinAddress()).usePlaintext().build();
         }
         closeInOrder.add(0, () -> toServers.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
+        HttpConfig http = s.httpPort() < 0 ? null
+                : HttpConfig.defaults(new InetSocketAddress(s.clientHost(), s.httpPort()));
+        DnsConfig dns = s.dnsPort() < 0 ? null : s.dns().toConfig(new InetSocketAddress(s.clientHost(), s.dnsPort()));
         SidecarConfig config = new SidecarConfig(s.nodeName(), s.bindHost(), s.datacenter(),
                 new InetSocketAddress(s.clientHost(), s.grpcPort()), SidecarConfig.DEFAULT_WRITE_TIMEOUT,
-                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES);
+                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES, s.dev(), http, dns);
         sidecar = new Sidecar(config, toServers);
         closeInOrder.add(0, sidecar);
         grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);
@@ -106,6 +139,9 @@ final class Agent implements AutoCloseable {
             while (cause != null && !(cause instanceof BindException)) {
                 cause = cause.getCause();
             }
+            if (cause != null && cause.getMessage() != null && cause.getMessage().startsWith("cannot listen")) {
+                throw new CliException(cause.getMessage());
+            }
             if (cause != null) {
                 throw new CliException("cannot listen for the " + what + " on " + where.getHostString() + ":"
                         + where.getPort() + ": " + cause.getMessage());
@@ -116,6 +152,16 @@ final class Agent implements AutoCloseable {
 
     InetSocketAddress grpcAddress() {
         return grpcAddress;
+    }
+
+    /** The HTTP API address, or null when disabled. */
+    InetSocketAddress httpAddress() {
+        return sidecar.httpAddress();
+    }
+
+    /** The DNS address (UDP and TCP), or null when disabled. */
+    InetSocketAddress dnsAddress() {
+        return sidecar.dnsAddress();
     }
 
     /** The server RPC address, or null when this agent runs no server role. */

@@ -10,16 +10,24 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /** Starts a real dev agent (both roles, real sockets on ephemeral loopback ports) for a test class. */
 final class DevAgentExtension implements BeforeAllCallback, AfterAllCallback {
     private final String nodeName;
+    private final Agent.DnsSettings dnsSettings;
     private Agent agent;
     private ManagedChannel channel;
 
     DevAgentExtension(String nodeName) {
+        this(nodeName, Agent.DnsSettings.DEFAULTS);
+    }
+
+    /** With the HTTP API and DNS on free ports, DNS configured as given. */
+    DevAgentExtension(String nodeName, Agent.DnsSettings dnsSettings) {
         this.nodeName = nodeName;
+        this.dnsSettings = dnsSettings;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        agent = Agent.start(new Agent.Settings(true, nodeName, "127.0.0.1", "127.0.0.1", 0, 0, "dc1", null));
+        agent = Agent.start(new Agent.Settings(true, nodeName, "127.0.0.1", "127.0.0.1", 0, 0, "dc1", null, 0, 0,
+                dnsSettings));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcAddress().getPort()).usePlaintext().build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!agent.sidecar().nodeRegistered()) {
@@ -42,6 +50,15 @@ final class DevAgentExtension implements BeforeAllCallback, AfterAllCallback {
 
     ManagedChannel channel() {
         return channel;
+    }
+
+    /** The HTTP API's base URL, e.g. "http://127.0.0.1:41234". */
+    String http() {
+        return "http://127.0.0.1:" + agent.httpAddress().getPort();
+    }
+
+    int dnsPort() {
+        return agent.dnsAddress().getPort();
     }
 
     /** The agent's gRPC address as the CLI's -address flag takes it. */

@@ -1,5 +1,7 @@
 package dev.meshplane.sidecar;
 
+import dev.meshplane.sidecar.dns.DnsConfig;
+import dev.meshplane.sidecar.http.HttpConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -12,9 +14,13 @@ import java.time.Duration;
  * @param grpcBind        where the agent gRPC API listens (port 0 picks a free port)
  * @param writeTimeout    how long a registration waits for the servers
  * @param maxMessageBytes largest gRPC message accepted (must hold the largest KV value)
+ * @param serverRole      whether this process also runs the server role (reported by /v1/agent/self)
+ * @param http            the Consul-compatible HTTP API, or null for none
+ * @param dns             the DNS interface, or null for none
  */
 public record SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
-                            Duration writeTimeout, int maxMessageBytes) {
+                            Duration writeTimeout, int maxMessageBytes, boolean serverRole, HttpConfig http,
+                            DnsConfig dns) {
     /** Consul's gRPC port for agents. */
     public static final int DEFAULT_GRPC_PORT = 8502;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
@@ -33,5 +39,15 @@ public record SidecarConfig(String nodeName, String nodeAddress, String datacent
         if (maxMessageBytes < 64 * 1024) {
             throw new IllegalArgumentException("maxMessageBytes " + maxMessageBytes + " must be at least 65536");
         }
+        if (http != null && http.maxBodyBytes() > maxMessageBytes) {
+            throw new IllegalArgumentException("http.maxBodyBytes " + http.maxBodyBytes()
+                    + " must not exceed maxMessageBytes " + maxMessageBytes);
+        }
+    }
+
+    /** The agent gRPC API only: no HTTP API, no DNS. */
+    public SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
+                         Duration writeTimeout, int maxMessageBytes) {
+        this(nodeName, nodeAddress, datacenter, grpcBind, writeTimeout, maxMessageBytes, false, null, null);
     }
 }

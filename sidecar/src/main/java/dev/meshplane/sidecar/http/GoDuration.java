@@ -8,11 +8,11 @@ import java.time.Duration;
  * "1h30m", "250ms", "1.5h". Consul clients send these in ?wait, session TTLs and check
  * intervals, and expect them back in the same form.
  */
-final class GoDuration {
+public final class GoDuration {
     private GoDuration() {}
 
     /** Parses Go's syntax; throws IllegalArgumentException naming the problem. */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String s = text.trim();
         if (s.isEmpty()) {
             throw new IllegalArgumentException("empty duration");
@@ -69,7 +69,7 @@ final class GoDuration {
     }
 
     /** Formats as Go's Duration.String() does: "0s", "250ms", "10s", "1m30s", "1h0m0s". */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long nanos = d.toNanos();
         if (nanos == 0) {
             return "0s";
