@@ -97,7 +97,9 @@ final class DnsHandler extends SimpleChannelInboundHandler<DnsQuery> {
         services.load(s.service()).whenComplete((v, failure) -> {
             if (failure != null) {
                 LOG.fine(() -> "cannot answer " + q.name() + ": " + failure);
-                send(ctx, q, Answer.of(DnsResponseCode.SERVFAIL), false);
+                boolean invalid = failure instanceof io.grpc.StatusRuntimeException e
+                        && e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT;
+                send(ctx, q, invalid ? answers.nxdomain(s.domain()) : Answer.of(DnsResponseCode.SERVFAIL), invalid);
             } else {
                 send(ctx, q, answers.service(s, q.name(), q.type(), v), true);
             }

@@ -1,5 +1,7 @@
 package dev.meshplane.sidecar.dns;
 
+import dev.meshplane.api.ApiException;
+import dev.meshplane.api.NameRules;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -48,12 +50,25 @@ final class QueryNames {
         if (typeAt == 0) {
             return new Lookup.Unknown(matched);
         }
-        return switch (labels[typeAt].toLowerCase(Locale.ROOT)) {
+        Lookup lookup = switch (labels[typeAt].toLowerCase(Locale.ROOT)) {
             case "service" -> service(matched, labels, typeAt, dc);
             case "node" -> new Lookup.Node(matched, String.join(".", java.util.Arrays.copyOf(labels, typeAt)), dc);
             case "addr" -> typeAt == 1 ? addr(matched, labels[0], dc) : new Lookup.Unknown(matched);
             default -> new Lookup.Unknown(matched);
         };
+        // A name the catalog could never hold cannot exist: NXDOMAIN, without asking the servers.
+        String asked = lookup instanceof Lookup.Service sv ? sv.service()
+                : lookup instanceof Lookup.Node nd ? nd.node() : null;
+        return asked != null && !validName(asked) ? new Lookup.Unknown(matched) : lookup;
+    }
+
+    private static boolean validName(String name) {
+        try {
+            NameRules.checkName("name", name);
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
     }
 
     private static String match(String lowerName, String domain) {
