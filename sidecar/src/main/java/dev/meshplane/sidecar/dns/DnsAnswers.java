@@ -28,7 +28,28 @@ final class DnsAnswers {
         return dc != null && !dc.equalsIgnoreCase(datacenter);
     }
 
+    /**
+     * The answer for a service question: built once per view and question, then shuffled per
+     * query (answers only; the fitter keeps the glue of the SRV records that make it).
+     */
     Answer service(Lookup.Service l, String qname, DnsRecordType qtype, ServiceView view) {
+        Answer prepared = view.memo(qtype.intValue() + ":" + qname, () -> build(l, qname, qtype, view));
+        if (prepared.answers().size() < 2) {
+            return prepared;
+        }
+        Rr[] shuffled = prepared.answers().toArray(new Rr[0]);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = shuffled.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            Rr t = shuffled[i];
+            shuffled[i] = shuffled[j];
+            shuffled[j] = t;
+        }
+        return new Answer(prepared.rcode(), java.util.Arrays.asList(shuffled), prepared.additional(),
+                prepared.authority());
+    }
+
+    private Answer build(Lookup.Service l, String qname, DnsRecordType qtype, ServiceView view) {
         List<Instance> chosen = new ArrayList<>();
         for (Instance i : view.instances()) {
             if (i.healthy(config.onlyPassing()) && (l.tag() == null || hasTag(i, l.tag()))) {
@@ -38,7 +59,6 @@ final class DnsAnswers {
         if (chosen.isEmpty()) {
             return nxdomain(l.domain());
         }
-        shuffle(chosen);
         long ttl = config.serviceTtlSeconds(l.service());
         List<Rr> answers = new ArrayList<>();
         List<Rr> additional = new ArrayList<>();
@@ -56,7 +76,8 @@ final class DnsAnswers {
                 }
             }
         }
-        return answers.isEmpty() ? nodata(l.domain()) : new Answer(DnsResponseCode.NOERROR, answers, additional, List.of());
+        return answers.isEmpty() ? nodata(l.domain()) : new Answer(DnsResponseCode.NOERROR, List.copyOf(answers),
+                List.copyOf(additional), List.of());
     }
 
     private void srv(Lookup.Service l, String qname, long ttl, Instance i, List<Rr> answers, List<Rr> additional,
@@ -172,15 +193,5 @@ final class DnsAnswers {
             }
         }
         return false;
-    }
-
-    private static void shuffle(List<Instance> list) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = list.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            Instance t = list.get(i);
-            list.set(i, list.get(j));
-            list.set(j, t);
-        }
     }
 }

@@ -14,8 +14,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.dns.DatagramDnsResponse;
-import io.netty.handler.codec.dns.DefaultDnsQuestion;
-import io.netty.handler.codec.dns.DefaultDnsRawRecord;
 import io.netty.handler.codec.dns.DefaultDnsResponse;
 import io.netty.handler.codec.dns.DnsOpCode;
 import io.netty.handler.codec.dns.DnsQuery;
@@ -46,6 +44,8 @@ final class DnsHandler extends SimpleChannelInboundHandler<DnsQuery> {
     private final ServiceCache services;
     private final CatalogGrpc.CatalogFutureStub catalog;
     private final Recursors recursors;
+    /** UDP only (one channel, one event loop): set while a burst of queries is being read. */
+    private boolean inReadLoop;
 
     DnsHandler(DnsConfig config, boolean tcp, DnsAnswers answers, ServiceCache services,
                CatalogGrpc.CatalogFutureStub catalog, Recursors recursors) {
@@ -173,8 +173,8 @@ final class DnsHandler extends SimpleChannelInboundHandler<DnsQuery> {
         r.setRecursionDesired(q.recursionDesired());
         r.setRecursionAvailable(recursors.configured());
         r.setTruncated(truncated || f.truncated());
-        if (!q.name().isEmpty() || q.questions() > 0) {
-            r.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(q.name(), q.type(), q.dnsClass()));
+        if (q.question() != null) {
+            r.addRecord(DnsSection.QUESTION, q.question());
         }
         f.answers().forEach(rr -> r.addRecord(DnsSection.ANSWER, rr.toNetty()));
         f.authority().forEach(rr -> r.addRecord(DnsSection.AUTHORITY, rr.toNetty()));
@@ -182,10 +182,27 @@ final class DnsHandler extends SimpleChannelInboundHandler<DnsQuery> {
         if (q.edns()) {
             // The extended RCODE's upper bits live in the OPT TTL (BADVERS is 16).
             long extended = (rcode.intValue() >>> 4) & 0xff;
-            r.addRecord(DnsSection.ADDITIONAL, new DefaultDnsRawRecord("", DnsRecordType.OPT, config.maxUdpPayload(),
+            r.addRecord(DnsSection.ADDITIONAL, new WireRecord("", DnsRecordType.OPT, config.maxUdpPayload(),
                     extended << 24, Unpooled.EMPTY_BUFFER));
         }
-        ctx.writeAndFlush(r);
+        if (!tcp && inReadLoop && ctx.executor().inEventLoop()) {
+            // Answered while reading a burst: flushed once at channelReadComplete.
+            ctx.write(r, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(r, ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        inReadLoop = !tcp;
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadLoop = false;
+        ctx.flush();
     }
 
     @Override

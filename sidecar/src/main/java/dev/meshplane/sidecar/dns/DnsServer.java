@@ -89,10 +89,12 @@ public final class DnsServer implements AutoCloseable {
         Bootstrap b = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                // Read a burst of queries per wake-up rather than the default 16.
+                .option(ChannelOption.MAX_MESSAGES_PER_READ, 64)
                 .handler(new ChannelInitializer<NioDatagramChannel>() {
                     @Override
                     protected void initChannel(NioDatagramChannel ch) {
-                        ch.pipeline().addLast(new DatagramDnsQueryDecoder())
+                        ch.pipeline().addLast(new DatagramDnsQueryDecoder(new WireQuestionDecoder()))
                                 .addLast(DnsHandler.ENCODER, new DatagramDnsResponseEncoder())
                                 .addLast(udpHandler);
                     }
@@ -107,7 +109,7 @@ public final class DnsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ReadTimeoutHandler(TCP_IDLE_SECONDS, TimeUnit.SECONDS))
-                                .addLast(new TcpDnsQueryDecoder())
+                                .addLast(new TcpDnsQueryDecoder(new WireQuestionDecoder(), DnsConfig.MAX_TCP_MESSAGE))
                                 .addLast(DnsHandler.ENCODER, new TcpDnsResponseEncoder())
                                 .addLast(tcpHandler);
                     }

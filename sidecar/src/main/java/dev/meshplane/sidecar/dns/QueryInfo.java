@@ -14,13 +14,14 @@ import java.net.InetSocketAddress;
  * released at once while the answer may come later (after a watch is set up or a recursor
  * replies).
  *
+ * @param question    the question as decoded (not reference-counted, so it may be echoed later)
  * @param ednsPayload the UDP size the client's OPT record offers, or -1 without EDNS0
  * @param ednsVersion the EDNS version asked for (only 0 exists)
  * @param sender      the client, for UDP replies (null over TCP)
  * @param recipient   our address the query arrived on (null over TCP)
  */
 record QueryInfo(int id, DnsOpCode opCode, boolean recursionDesired, String name, DnsRecordType type, int dnsClass,
-                 int questions, int ednsPayload, int ednsVersion, InetSocketAddress sender,
+                 DnsQuestion question, int questions, int ednsPayload, int ednsVersion, InetSocketAddress sender,
                  InetSocketAddress recipient) {
 
     static QueryInfo of(DnsQuery q) {
@@ -28,8 +29,9 @@ record QueryInfo(int id, DnsOpCode opCode, boolean recursionDesired, String name
         String name = "";
         DnsRecordType type = DnsRecordType.A;
         int dnsClass = DnsRecord.CLASS_IN;
+        DnsQuestion question = null;
         if (questions > 0) {
-            DnsQuestion question = q.recordAt(DnsSection.QUESTION, 0);
+            question = q.recordAt(DnsSection.QUESTION, 0);
             name = question.name();
             type = question.type();
             dnsClass = question.dnsClass();
@@ -50,7 +52,7 @@ record QueryInfo(int id, DnsOpCode opCode, boolean recursionDesired, String name
             sender = d.sender();
             recipient = d.recipient();
         }
-        return new QueryInfo(q.id(), q.opCode(), q.isRecursionDesired(), name, type, dnsClass, questions, payload,
+        return new QueryInfo(q.id(), q.opCode(), q.isRecursionDesired(), name, type, dnsClass, question, questions, payload,
                 version, sender, recipient);
     }
 

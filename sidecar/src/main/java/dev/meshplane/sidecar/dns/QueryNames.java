@@ -7,8 +7,13 @@ import java.util.Locale;
 
 /** Parses a query name into a {@link Lookup}, the way Consul reads its DNS names. */
 final class QueryNames {
+    /** Names asked recently: the same few names are asked over and over. Cleared when full. */
+    private static final int MAX_REMEMBERED = 16384;
+
     private final String domain;
     private final String altDomain;
+    private final java.util.concurrent.ConcurrentHashMap<String, Lookup> remembered =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     QueryNames(String domain, String altDomain) {
         this.domain = domain;
@@ -17,6 +22,19 @@ final class QueryNames {
 
     /** @param qname a name as decoded from the wire, with or without the trailing dot */
     Lookup parse(String qname) {
+        Lookup known = remembered.get(qname);
+        if (known != null) {
+            return known;
+        }
+        Lookup parsed = parseNew(qname);
+        if (remembered.size() >= MAX_REMEMBERED) {
+            remembered.clear();
+        }
+        remembered.put(qname, parsed);
+        return parsed;
+    }
+
+    private Lookup parseNew(String qname) {
         String name = qname.endsWith(".") ? qname : qname + ".";
         String lower = name.toLowerCase(Locale.ROOT);
         String matched = match(lower, domain);

@@ -1,7 +1,6 @@
 package dev.meshplane.sidecar.dns;
 
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.dns.DefaultDnsRawRecord;
 import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +18,12 @@ record Rr(String name, DnsRecordType type, long ttl, byte[] rdata) {
     }
 
     DnsRecord toNetty() {
-        return new DefaultDnsRawRecord(name, type, DnsRecord.CLASS_IN, ttl, Unpooled.wrappedBuffer(rdata));
+        return new WireRecord(name, type, DnsRecord.CLASS_IN, ttl, Unpooled.wrappedBuffer(rdata));
+    }
+
+    /** The same record under another owner name (the name exactly as the client asked). */
+    Rr named(String owner) {
+        return owner.equals(name) ? this : new Rr(owner, type, ttl, rdata);
     }
 
     static Rr a(String name, long ttl, byte[] ipv4) {
