@@ -23,7 +23,8 @@ import java.util.logging.Logger;
  *       until 99% and 100% are answered, heap and threads while parked.</li>
  * </ol>
  * Run: {@code ./mvnw -q -pl cli -am process-test-classes -Phttp-dns-bench} with optional
- * {@code -Dbench.seconds=10 -Dbench.warmup=3 -Dbench.workers=2 -Dbench.window=32 -Dbench.parked=10000}.
+ * {@code -Dbench.seconds=10 -Dbench.warmup=3 -Dbench.workers=2 -Dbench.window=32 -Dbench.parked=10000}, and
+ * {@code -Dbench.distinct=true} to also run the blocking part with every URI distinct (no shared calls).
  */
 public final class HttpDnsBench {
     private HttpDnsBench() {}
@@ -55,7 +56,10 @@ public final class HttpDnsBench {
             }
             dns(agent, addresses, workers, window, warmup, seconds);
             if (parked > 0) {
-                blocking(agent, api, parked);
+                blocking(agent, api, parked, false, 11);
+                if (Boolean.getBoolean("bench.distinct")) {
+                    blocking(agent, api, parked, true, 12);
+                }
             }
         }
     }
@@ -86,8 +90,10 @@ public final class HttpDnsBench {
         }
     }
 
-    private static void blocking(Agent agent, HttpApi api, int parked) throws Exception {
-        System.out.printf("%n== HTTP: %d blocking queries parked on /v1/health/service/bench, woken by one change%n", parked);
+    private static void blocking(Agent agent, HttpApi api, int parked, boolean distinct, int newInstance)
+            throws Exception {
+        System.out.printf("%n== HTTP: %d blocking queries parked on /v1/health/service/bench, woken by one change%s%n",
+                parked, distinct ? " (every URI distinct: no two share a call)" : " (identical URIs: they share one call)");
         var now = api.get("/v1/health/service/bench");
         long index = HttpApi.index(now);
         int port = agent.httpAddress().getPort();
@@ -96,7 +102,8 @@ public final class HttpDnsBench {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process child = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
                 BlockingQueryLoad.class.getName(), "127.0.0.1", String.valueOf(port),
-                "/v1/health/service/bench?index=" + index + "&wait=5m", String.valueOf(parked))
+                "/v1/health/service/bench?index=" + index + "&wait=5m", String.valueOf(parked),
+                distinct ? "distinct" : "same")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
@@ -105,7 +112,9 @@ public final class HttpDnsBench {
                 throw new IllegalStateException("load client: " + line);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (agent.server().pendingWakeUps() < parked && System.nanoTime() < deadline) {
+            int expected = distinct ? parked : 1;
+            while ((agent.server().pendingWakeUps() < expected || agent.sidecar().httpConnections() < parked)
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             int waiting = agent.server().pendingWakeUps();
@@ -120,7 +129,8 @@ public final class HttpDnsBench {
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             var r = api.put("/v1/agent/service/register",
-                    "{\"Name\": \"bench\", \"ID\": \"bench-11\", \"Port\": 80, \"Address\": \"10.62.0.11\"}");
+                    "{\"Name\": \"bench\", \"ID\": \"bench-" + newInstance + "\", \"Port\": 80, \"Address\": \"10.62.0."
+                            + newInstance + "\"}");
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("change failed: " + r.body());
             }

@@ -203,6 +203,35 @@ class HttpKvTest {
         waitFor(() -> DEV.agent().server().pendingWakeUps() <= before, "the parked query to be released");
     }
 
+    @Test
+    void identicalBlockingQueriesShareOneCallAndOneLeavingDoesNotCancelTheOthers() throws Exception {
+        api.put("/v1/kv/shared/k", "v1");
+        long index = HttpApi.index(api.get("/v1/kv/shared/k"));
+        int before = DEV.agent().server().pendingWakeUps();
+        String path = "/v1/kv/shared/k?index=" + index + "&wait=30s";
+        java.util.List<CompletableFuture<HttpResponse<String>>> waiting = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiting.add(api.client().sendAsync(HttpRequest.newBuilder(api.uri(path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        java.net.Socket leaver = new java.net.Socket("127.0.0.1", DEV.agent().httpAddress().getPort());
+        leaver.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        leaver.getOutputStream().flush();
+        waitFor(() -> DEV.agent().sidecar().httpConnections() >= 4, "four parked connections");
+        Thread.sleep(200);
+        assertEquals(before + 1, DEV.agent().server().pendingWakeUps(), "four identical queries, one parked call");
+        leaver.close();
+        Thread.sleep(200);
+        assertEquals(before + 1, DEV.agent().server().pendingWakeUps(), "the others still wait on the shared call");
+        api.put("/v1/kv/shared/k", "v2");
+        for (CompletableFuture<HttpResponse<String>> w : waiting) {
+            HttpResponse<String> r = w.get(10, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode());
+            assertTrue(HttpApi.index(r) > index);
+        }
+    }
+
     static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {

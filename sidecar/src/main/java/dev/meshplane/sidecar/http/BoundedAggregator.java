@@ -1,7 +1,6 @@
 package dev.meshplane.sidecar.http;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -12,9 +11,13 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /** Collects a request body up to the configured limit; beyond it answers 413 with the limit and closes. */
 final class BoundedAggregator extends HttpObjectAggregator {
+    /** How long the rest of an oversized body is read and dropped before the connection closes. */
+    private static final long CLOSE_AFTER_MILLIS = 1000;
+
     private final int maxBodyBytes;
 
     BoundedAggregator(int maxBodyBytes) {
@@ -31,7 +34,10 @@ final class BoundedAggregator extends HttpObjectAggregator {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, Reply.TEXT);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        // The rest of the body may still be on its way: answer, then drop the connection.
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        // The rest of the body may still be on its way. Closing at once would reset the connection
+        // and the client might never read the 413: keep reading (the aggregator discards what
+        // follows) and close a moment later.
+        ctx.writeAndFlush(response).addListener(f ->
+                ctx.executor().schedule(() -> ctx.close(), CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS));
     }
 }

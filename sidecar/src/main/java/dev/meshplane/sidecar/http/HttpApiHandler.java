@@ -33,14 +33,16 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     /** Requests a client may pipeline behind the one in flight before it is cut off. */
     private static final int MAX_PIPELINED = 16;
 
-    private record Pending(Request request, boolean keepAlive, HttpVersion version) {}
+    private record Pending(Request request, boolean keepAlive, HttpVersion version, String uri) {}
 
     private final Router router;
+    private final BlockingQueryCoalescer coalescer;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private Request inFlight;
 
-    HttpApiHandler(Router router) {
+    HttpApiHandler(Router router, BlockingQueryCoalescer coalescer) {
         this.router = router;
+        this.coalescer = coalescer;
     }
 
     @Override
@@ -64,7 +66,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             write(ctx, Reply.text(400, "Malformed request URI: " + e.getMessage()), false, msg.protocolVersion());
             return;
         }
-        Pending p = new Pending(request, keepAlive, msg.protocolVersion());
+        Pending p = new Pending(request, keepAlive, msg.protocolVersion(), msg.uri());
         if (inFlight != null) {
             if (queue.size() >= MAX_PIPELINED) {
                 ctx.close();
@@ -80,7 +82,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         inFlight = p.request();
         CompletableFuture<Reply> answer;
         try {
-            answer = router.dispatch(p.request());
+            answer = BlockingQueryCoalescer.shareable(p.request())
+                    ? coalescer.dispatch(p.request().method() + " " + p.uri(), p.request(), router)
+                    : router.dispatch(p.request());
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
@@ -144,8 +148,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (inFlight != null) {
-            inFlight.cancel();
+            Request leaving = inFlight;
             inFlight = null;
+            leaving.cancel();
         }
         queue.clear();
         super.channelInactive(ctx);

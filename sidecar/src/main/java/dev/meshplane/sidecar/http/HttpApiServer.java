@@ -29,6 +29,7 @@ public final class HttpApiServer implements AutoCloseable {
 
     private final HttpConfig config;
     private final Router router = new Router();
+    private final BlockingQueryCoalescer coalescer = new BlockingQueryCoalescer();
     private final AtomicInteger connections = new AtomicInteger();
     private EventLoopGroup group;
     private io.netty.channel.Channel listener;
@@ -71,7 +72,7 @@ public final class HttpApiServer implements AutoCloseable {
                                 .addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec(config.maxUrlBytes(), config.maxHeaderBytes(), 65536))
                                 .addLast(new BoundedAggregator(config.maxBodyBytes()))
-                                .addLast(new HttpApiHandler(router));
+                                .addLast(new HttpApiHandler(router, coalescer));
                     }
                 });
         try {

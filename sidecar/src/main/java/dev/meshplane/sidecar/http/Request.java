@@ -76,6 +76,11 @@ final class Request {
         return body;
     }
 
+    /** The same request for a call shared by several clients; cancelled only when all have gone. */
+    Request copyForSharing() {
+        return new Request(method, path, query, headers, body);
+    }
+
     /** Runs {@code action} when the client disconnects before the answer (at once if it already has). */
     void onCancel(Runnable action) {
         boolean now;
