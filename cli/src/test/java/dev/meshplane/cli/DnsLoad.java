@@ -39,6 +39,48 @@ final class DnsLoad {
 
     private DnsLoad() {}
 
+    /**
+     * Runs the load from its own JVM, so the server measured never shares a heap, a garbage
+     * collector or safepoints with the client. Args: label host port name workers window warmup seconds.
+     * Prints one line: the label, then the figures as "key=value" pairs.
+     */
+    public static void main(String[] args) throws Exception {
+        Result r = run(args[0], new InetSocketAddress(args[1], Integer.parseInt(args[2])), args[3],
+                Integer.parseInt(args[4]), Integer.parseInt(args[5]), Double.parseDouble(args[6]),
+                Double.parseDouble(args[7]));
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        System.out.println("RESULT " + r.line() + String.format("  (client JVM CPU %.1f s)", os.getProcessCpuTime() / 1e9));
+        System.out.printf("QPS %.0f%n", r.qps());
+    }
+
+    /** {@link #run} in a child JVM with the same class path; returns its result line and q/s. */
+    static String[] runInChild(String label, InetSocketAddress server, String name, int workers, int window,
+                               double warmup, double seconds) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                DnsLoad.class.getName(), label, server.getHostString(), String.valueOf(server.getPort()), name,
+                String.valueOf(workers), String.valueOf(window), String.valueOf(warmup), String.valueOf(seconds))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String line = null;
+        String qps = null;
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String l; (l = out.readLine()) != null; ) {
+                if (l.startsWith("RESULT ")) {
+                    line = l.substring(7);
+                } else if (l.startsWith("QPS ")) {
+                    qps = l.substring(4);
+                }
+            }
+        }
+        p.waitFor();
+        if (line == null || qps == null) {
+            throw new IllegalStateException("the DNS load client failed (exit " + p.exitValue() + ")");
+        }
+        return new String[] {line, qps};
+    }
+
     /** Runs {@code workers} sockets with {@code window} queries in flight each, for warmup then measure seconds. */
     static Result run(String label, InetSocketAddress server, String name, int workers, int window, double warmupSeconds,
                       double seconds) throws InterruptedException {
