@@ -83,9 +83,11 @@ public final class HttpDnsBench {
             System.out.println("unbound is not installed (apt-get install unbound): no peer figure in this run");
             return;
         }
-        try (UnboundPeer peer = UnboundPeer.start(unbound, name, addresses, 1)) {
-            String[] theirs = DnsLoad.runInChild("unbound 1 thread (peer)", peer.address(), name, workers, window,
-                    warmup, seconds);
+        // One unbound thread, as the agent answers UDP on one socket and one event loop: like for like.
+        int threads = Integer.getInteger("bench.unboundThreads", 1);
+        try (UnboundPeer peer = UnboundPeer.start(unbound, name, addresses, threads)) {
+            String[] theirs = DnsLoad.runInChild("unbound " + threads + " thread(s) (peer)", peer.address(), name,
+                    workers, window, warmup, seconds);
             System.out.println(theirs[0]);
             System.out.printf("meshplane / unbound = %.2f (target: at least 0.50)%n",
                     Double.parseDouble(ours[1]) / Double.parseDouble(theirs[1]));
