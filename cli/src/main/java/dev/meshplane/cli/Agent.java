@@ -9,6 +9,8 @@ import dev.meshplane.sidecar.Sidecar;
 import dev.meshplane.sidecar.SidecarConfig;
 import dev.meshplane.sidecar.rpc.ServerChannels;
 import dev.meshplane.sidecar.agent.LocalAgentConfig;
+import dev.meshplane.sidecar.dns.DnsConfig;
+import dev.meshplane.sidecar.http.HttpConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -20,8 +22,10 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -38,22 +42,47 @@ final class Agent implements AutoCloseable {
     /** The agent's mode. */
     enum Mode { DEV, SERVER, CLIENT }
 
-    /** What `meshctl agent` was asked for, after flag validation. */
+    /**
+     * What `meshctl agent` was asked for, after flag validation.
+     *
+     * @param httpPort the HTTP API port; -1 disables it
+     * @param dnsPort  the DNS port; -1 disables it
+     * @param dns      DNS settings other than the address
+     */
     record Settings(Mode mode, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
                     String datacenter, List<String> joinAddresses, int bootstrapExpect, Path dataDir,
-                    LocalAgentConfig local) {
+                    LocalAgentConfig local, int httpPort, int dnsPort, DnsSettings dns) {
         Settings {
             joinAddresses = List.copyOf(joinAddresses);
         }
 
-        /** A dev agent on these ports; its local state in memory unless {@code local} says otherwise. */
+        /** A dev agent on these ports, without HTTP or DNS; its local state in memory unless {@code local} says otherwise. */
         static Settings dev(String node, int serverPort, int grpcPort, LocalAgentConfig local) {
             return new Settings(Mode.DEV, node, "127.0.0.1", "127.0.0.1", serverPort, grpcPort, "dc1", List.of(), 0,
-                    null, local);
+                    null, local, -1, -1, DnsSettings.DEFAULTS);
         }
 
         static Settings dev(String node, int serverPort, int grpcPort) {
             return dev(node, serverPort, grpcPort, LocalAgentConfig.IN_MEMORY);
+        }
+
+        /** The same agent with the HTTP API and DNS on these ports (0: a free port). */
+        Settings withHttpDns(int http, int dnsPort, DnsSettings dnsSettings) {
+            return new Settings(mode, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddresses,
+                    bootstrapExpect, dataDir, local, http, dnsPort, dnsSettings);
+        }
+    }
+
+    /** DNS flags: everything in {@link DnsConfig} but the address and the internal limits. */
+    record DnsSettings(String domain, String altDomain, boolean onlyPassing, Duration nodeTtl,
+                       Map<String, Duration> serviceTtl, Duration negativeTtl, List<InetSocketAddress> recursors) {
+        static final DnsSettings DEFAULTS = new DnsSettings(DnsConfig.DEFAULT_DOMAIN, "", false, DnsConfig.DEFAULT_TTL,
+                Map.of(), DnsConfig.DEFAULT_NEGATIVE_TTL, List.of());
+
+        DnsConfig toConfig(InetSocketAddress bind) {
+            return new DnsConfig(bind, domain, altDomain, onlyPassing, nodeTtl, serviceTtl, negativeTtl, recursors,
+                    DnsConfig.DEFAULT_RECURSOR_TIMEOUT, DnsConfig.DEFAULT_MAX_UDP_PAYLOAD,
+                    DnsConfig.DEFAULT_MAX_WATCHED_SERVICES, DnsConfig.DEFAULT_SERVICE_IDLE_TIMEOUT);
         }
     }
 
@@ -80,9 +109,12 @@ final class Agent implements AutoCloseable {
         ManagedChannel toServers = s.mode() == Mode.CLIENT ? ServerChannels.forAddresses(s.joinAddresses())
                 : startServer(s);
         closeInOrder.add(0, () -> toServers.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
+        HttpConfig http = s.httpPort() < 0 ? null
+                : HttpConfig.defaults(new InetSocketAddress(s.clientHost(), s.httpPort()));
+        DnsConfig dns = s.dnsPort() < 0 ? null : s.dns().toConfig(new InetSocketAddress(s.clientHost(), s.dnsPort()));
         SidecarConfig config = new SidecarConfig(s.nodeName(), s.bindHost(), s.datacenter(),
                 new InetSocketAddress(s.clientHost(), s.grpcPort()), SidecarConfig.DEFAULT_WRITE_TIMEOUT,
-                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES, s.local());
+                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES, s.local(), s.mode() != Mode.CLIENT, http, dns);
         sidecar = new Sidecar(config, toServers);
         closeInOrder.add(0, sidecar);
         grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);
@@ -148,6 +180,9 @@ final class Agent implements AutoCloseable {
             while (cause != null && !(cause instanceof BindException)) {
                 cause = cause.getCause();
             }
+            if (cause != null && cause.getMessage() != null && cause.getMessage().startsWith("cannot listen")) {
+                throw new CliException(cause.getMessage());
+            }
             if (cause != null) {
                 throw new CliException("cannot listen for the " + what + " on " + where.getHostString() + ":"
                         + where.getPort() + ": " + cause.getMessage());
@@ -158,6 +193,16 @@ final class Agent implements AutoCloseable {
 
     InetSocketAddress grpcAddress() {
         return grpcAddress;
+    }
+
+    /** The HTTP API address, or null when disabled. */
+    InetSocketAddress httpAddress() {
+        return sidecar.httpAddress();
+    }
+
+    /** The DNS address (UDP and TCP), or null when disabled. */
+    InetSocketAddress dnsAddress() {
+        return sidecar.dnsAddress();
     }
 
     /** The server RPC address, or null when this agent runs no server role. */

@@ -4,12 +4,17 @@ import dev.meshplane.api.ApiException;
 import dev.meshplane.api.NameRules;
 import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import dev.meshplane.sidecar.checks.ChecksConfig;
+import dev.meshplane.sidecar.http.GoDuration;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -45,6 +50,41 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = {"-grpc-port", "--grpc-port"}, defaultValue = "8502",
             description = "agent gRPC API port (default: ${DEFAULT-VALUE}; 0 picks a free port)")
     int grpcPort;
+
+    @Option(names = {"-http-port", "--http-port"}, defaultValue = "8500",
+            description = "Consul-compatible HTTP API port (default: ${DEFAULT-VALUE}; 0 picks a free port, -1 disables)")
+    int httpPort;
+
+    @Option(names = {"-dns-port", "--dns-port"}, defaultValue = "8600",
+            description = "DNS port, UDP and TCP (default: ${DEFAULT-VALUE}; 0 picks a free port, -1 disables)")
+    int dnsPort;
+
+    @Option(names = {"-domain", "--domain"}, defaultValue = "consul.",
+            description = "DNS domain answered for (default: ${DEFAULT-VALUE})")
+    String domain;
+
+    @Option(names = {"-alt-domain", "--alt-domain"}, description = "a second DNS domain answered the same way")
+    String altDomain;
+
+    @Option(names = {"-recursor", "--recursor"}, paramLabel = "HOST[:PORT]",
+            description = "DNS server for names outside the domains (repeatable; none: such queries are REFUSED)")
+    List<String> recursors = new ArrayList<>();
+
+    @Option(names = {"-dns-only-passing", "--dns-only-passing"},
+            description = "DNS answers leave out instances in warning too (critical ones always are)")
+    boolean dnsOnlyPassing;
+
+    @Option(names = {"-dns-node-ttl", "--dns-node-ttl"}, defaultValue = "0s", paramLabel = "DURATION",
+            description = "TTL of node records (default: ${DEFAULT-VALUE})")
+    String dnsNodeTtl;
+
+    @Option(names = {"-dns-service-ttl", "--dns-service-ttl"}, paramLabel = "NAME=DURATION",
+            description = "TTL of a service's records; NAME may be a prefix ending in '*' or '*' (repeatable; default 0s)")
+    List<String> dnsServiceTtl = new ArrayList<>();
+
+    @Option(names = {"-dns-negative-ttl", "--dns-negative-ttl"}, defaultValue = "0s", paramLabel = "DURATION",
+            description = "how long resolvers may cache a name that does not exist (SOA minimum; default: ${DEFAULT-VALUE})")
+    String dnsNegativeTtl;
 
     @Option(names = {"-server-port", "--server-port"}, defaultValue = "8300",
             description = "server RPC port (default: ${DEFAULT-VALUE}; 0 picks a free port)")
@@ -100,7 +140,9 @@ final class AgentCommand implements Callable<Integer> {
         try (Agent agent = Agent.start(settings)) {
             Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().name("reload").start(() -> reload(agent)));
             LOG.info("agent started: node " + settings.nodeName() + ", datacenter " + settings.datacenter()
-                    + ", gRPC API on " + client + ":" + agent.grpcAddress().getPort());
+                    + ", gRPC API on " + client + ":" + agent.grpcAddress().getPort()
+                    + (agent.httpAddress() == null ? "" : ", HTTP API on " + client + ":" + agent.httpAddress().getPort())
+                    + (agent.dnsAddress() == null ? "" : ", DNS on " + client + ":" + agent.dnsAddress().getPort()));
             stop.await();
             LOG.info("shutting down");
         }
@@ -167,7 +209,60 @@ final class AgentCommand implements Callable<Integer> {
                 .withChecks(ChecksConfig.DEFAULTS.withScriptChecks(enableScriptChecks));
         Agent.Mode mode = dev ? Agent.Mode.DEV : server ? Agent.Mode.SERVER : Agent.Mode.CLIENT;
         return new Agent.Settings(mode, nodeName, bind, client, serverPort, grpcPort, datacenter, retryJoin,
-                bootstrapExpect, data, local);
+                bootstrapExpect, data, local, optionalPort("-http-port", httpPort), optionalPort("-dns-port", dnsPort),
+                dnsSettings());
+    }
+
+    private static int optionalPort(String flag, int port) {
+        if (port == -1) {
+            return -1;
+        }
+        return Addresses.port(flag, String.valueOf(port));
+    }
+
+    private Agent.DnsSettings dnsSettings() {
+        Map<String, Duration> serviceTtl = new LinkedHashMap<>();
+        for (String pair : dnsServiceTtl) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new CliException("-dns-service-ttl: \"" + pair + "\" is not NAME=DURATION");
+            }
+            serviceTtl.put(pair.substring(0, eq), duration("-dns-service-ttl", pair.substring(eq + 1)));
+        }
+        List<InetSocketAddress> upstream = new ArrayList<>();
+        for (String r : recursors) {
+            String hostPort;
+            if (r.startsWith("[")) {
+                hostPort = r.contains("]:") ? r : r + ":53";
+            } else if (r.chars().filter(c -> c == ':').count() > 1) {
+                hostPort = "[" + r + "]:53";
+            } else {
+                hostPort = r.contains(":") ? r : r + ":53";
+            }
+            InetSocketAddress a = Addresses.parse("-recursor", hostPort);
+            upstream.add(new InetSocketAddress(a.getHostString(), a.getPort()));
+        }
+        Agent.DnsSettings s = new Agent.DnsSettings(domain, altDomain == null ? "" : altDomain, dnsOnlyPassing,
+                duration("-dns-node-ttl", dnsNodeTtl), serviceTtl, duration("-dns-negative-ttl", dnsNegativeTtl),
+                upstream);
+        try {
+            s.toConfig(new InetSocketAddress("127.0.0.1", 0));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("DNS settings: " + e.getMessage());
+        }
+        return s;
+    }
+
+    private static Duration duration(String flag, String value) {
+        try {
+            Duration d = GoDuration.parse(value);
+            if (d.isNegative()) {
+                throw new CliException(flag + ": \"" + value + "\" must not be negative");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new CliException(flag + ": " + e.getMessage());
+        }
     }
 
     private static String hostName() {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentRestartTest {
     private static Agent client(String node, int serverPort, LocalAgentConfig local) throws Exception {
         return Agent.start(new Agent.Settings(Agent.Mode.CLIENT, node, "127.0.0.1", "127.0.0.1", 0, 0, "dc1",
-                List.of("127.0.0.1:" + serverPort), 0, null, local));
+                List.of("127.0.0.1:" + serverPort), 0, null, local, -1, -1, Agent.DnsSettings.DEFAULTS));
     }
 
     private static Agent devServer(String node, int serverPort) throws Exception {

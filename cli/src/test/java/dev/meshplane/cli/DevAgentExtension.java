@@ -12,21 +12,32 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class DevAgentExtension implements BeforeAllCallback, AfterAllCallback {
     private final String nodeName;
     private final LocalAgentConfig local;
+    private final Agent.DnsSettings dnsSettings;
     private Agent agent;
     private ManagedChannel channel;
 
     DevAgentExtension(String nodeName) {
-        this(nodeName, LocalAgentConfig.IN_MEMORY);
+        this(nodeName, LocalAgentConfig.IN_MEMORY, Agent.DnsSettings.DEFAULTS);
     }
 
     DevAgentExtension(String nodeName, LocalAgentConfig local) {
+        this(nodeName, local, Agent.DnsSettings.DEFAULTS);
+    }
+
+    /** With the HTTP API and DNS on free ports, DNS configured as given. */
+    DevAgentExtension(String nodeName, Agent.DnsSettings dnsSettings) {
+        this(nodeName, LocalAgentConfig.IN_MEMORY, dnsSettings);
+    }
+
+    DevAgentExtension(String nodeName, LocalAgentConfig local, Agent.DnsSettings dnsSettings) {
         this.nodeName = nodeName;
         this.local = local;
+        this.dnsSettings = dnsSettings;
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        agent = Agent.start(Agent.Settings.dev(nodeName, 0, 0, local));
+        agent = Agent.start(Agent.Settings.dev(nodeName, 0, 0, local).withHttpDns(0, 0, dnsSettings));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcAddress().getPort()).usePlaintext().build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!agent.sidecar().nodeRegistered()) {
@@ -49,6 +60,15 @@ final class DevAgentExtension implements BeforeAllCallback, AfterAllCallback {
 
     ManagedChannel channel() {
         return channel;
+    }
+
+    /** The HTTP API's base URL, e.g. "http://127.0.0.1:41234". */
+    String http() {
+        return "http://127.0.0.1:" + agent.httpAddress().getPort();
+    }
+
+    int dnsPort() {
+        return agent.dnsAddress().getPort();
     }
 
     /** The agent's gRPC address as the CLI's -address flag takes it. */

@@ -52,7 +52,8 @@ final class ServerProcesses implements AutoCloseable {
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "agent", "-server", "-node", "s" + i, "-bootstrap-expect", String.valueOf(size),
                 "-data-dir", root.resolve("s" + i).toString(),
-                "-server-port", String.valueOf(serverPorts[i]), "-grpc-port", String.valueOf(grpcPorts[i])));
+                "-server-port", String.valueOf(serverPorts[i]), "-grpc-port", String.valueOf(grpcPorts[i]),
+                "-http-port", "0", "-dns-port", "0"));
         for (int p : serverPorts) {
             cmd.add("-retry-join");
             cmd.add("127.0.0.1:" + p);

@@ -13,22 +13,32 @@ import dev.meshplane.proto.v1.WatchGrpc;
 import dev.meshplane.sidecar.agent.AgentRpc;
 import dev.meshplane.sidecar.agent.LocalAgent;
 import dev.meshplane.sidecar.checks.SystemScheduler;
+import dev.meshplane.sidecar.dns.DnsServer;
+import dev.meshplane.sidecar.http.AgentIdentity;
+import dev.meshplane.sidecar.http.HttpApiServer;
 import dev.meshplane.sidecar.rpc.Forwarding;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
  * The agent role: the node's gRPC API (its own Agent service, the rest of the public API
- * relayed to the servers, and grpc.health.v1), plus the node's registration in the catalog.
+ * relayed to the servers, and grpc.health.v1), the Consul-compatible HTTP API and DNS interface
+ * (both translators onto that same gRPC API), plus the node's registration in the catalog.
  */
 public final class Sidecar implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Sidecar.class.getName());
@@ -40,6 +50,12 @@ public final class Sidecar implements AutoCloseable {
     private final SystemScheduler scheduler = new SystemScheduler("agent-timers");
     private final LocalAgent localAgent;
     private final ServerHealth serverHealth;
+    /** The Agent service in-process too, so the HTTP API calls it like any other gRPC client. */
+    private final Server agentInProcess;
+    private final ManagedChannel agentChannel;
+    private final ExecutorService agentExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpApiServer http;
+    private final DnsServer dns;
     private Thread registrationThread;
     private Thread healthThread;
 
@@ -56,9 +72,19 @@ public final class Sidecar implements AutoCloseable {
         }
         this.serverHealth = new ServerHealth(StatusGrpc.newBlockingStub(servers), health);
         AgentRpc agent = new AgentRpc(localAgent);
+        ServerServiceDefinition agentService = ServerInterceptors.intercept(agent, new ErrorMappingInterceptor());
+        String inProcessName = "meshplane-agent-" + config.nodeName() + "-" + System.identityHashCode(this);
+        // Agent RPCs wait on the servers with a blocking stub: a virtual thread each keeps that cheap.
+        this.agentInProcess = InProcessServerBuilder.forName(inProcessName).executor(agentExecutor)
+                .addService(agentService).build();
+        this.agentChannel = InProcessChannelBuilder.forName(inProcessName).build();
+        this.http = config.http() == null ? null : new HttpApiServer(config.http(), servers, agentChannel,
+                new AgentIdentity(config.nodeName(), config.nodeAddress(), config.datacenter(), config.serverRole(),
+                        Map.of(), version()));
+        this.dns = config.dns() == null ? null : new DnsServer(config.dns(), servers, config.datacenter());
         this.server = NettyServerBuilder.forAddress(config.grpcBind())
                 .maxInboundMessageSize(config.maxMessageBytes())
-                .addService(ServerInterceptors.intercept(agent, new ErrorMappingInterceptor()))
+                .addService(agentService)
                 .addService(Forwarding.forward(CatalogGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(KVGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(WatchGrpc.getServiceDescriptor(), servers))
@@ -73,17 +99,61 @@ public final class Sidecar implements AutoCloseable {
 
     /**
      * Restores the data dir and reads the config dir (a bad definition fails the start), binds
-     * the gRPC listener and starts registering the node; returns the bound address.
+     * the gRPC listener, then the HTTP API and DNS when configured, and starts registering the
+     * node; returns the gRPC address.
      */
     public InetSocketAddress start() throws IOException {
         localAgent.start();
+        agentInProcess.start();
         server.start();
         health.setStatus("", ServingStatus.NOT_SERVING);
         registrationThread = Thread.ofVirtual().name("node-registration").start(nodeRegistration);
         healthThread = Thread.ofVirtual().name("agent-health").start(serverHealth);
         InetSocketAddress bound = grpcAddress();
         LOG.info("agent gRPC API listening on " + bound.getHostString() + ":" + bound.getPort());
+        if (http != null) {
+            bindOrExplain("HTTP API", config.http().bind(), http::start);
+        }
+        if (dns != null) {
+            bindOrExplain("DNS interface", config.dns().bind(), dns::start);
+        }
         return bound;
+    }
+
+    private interface Binder {
+        InetSocketAddress bind() throws IOException;
+    }
+
+    /** A port already taken is reported with the listener and address it was meant for. */
+    private static void bindOrExplain(String what, InetSocketAddress where, Binder binder) throws IOException {
+        try {
+            binder.bind();
+        } catch (java.net.BindException e) {
+            java.net.BindException explained = new java.net.BindException("cannot listen for the " + what + " on "
+                    + where.getHostString() + ":" + where.getPort() + ": " + e.getMessage());
+            explained.initCause(e);
+            throw explained;
+        }
+    }
+
+    /** The HTTP API's address, or null when it is not enabled. */
+    public InetSocketAddress httpAddress() {
+        return http == null ? null : http.address();
+    }
+
+    /** The DNS address (UDP and TCP), or null when it is not enabled. */
+    public InetSocketAddress dnsAddress() {
+        return dns == null ? null : dns.address();
+    }
+
+    /** Open HTTP API connections (0 without the HTTP API). */
+    public int httpConnections() {
+        return http == null ? 0 : http.connections();
+    }
+
+    private static String version() {
+        String v = Sidecar.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     public InetSocketAddress grpcAddress() {
@@ -117,6 +187,12 @@ public final class Sidecar implements AutoCloseable {
         localAgent.close();
         scheduler.close();
         health.enterTerminalState();
+        if (dns != null) {
+            dns.close();
+        }
+        if (http != null) {
+            http.close();
+        }
         server.shutdown();
         try {
             // Watch streams never finish on their own: give calls in flight a moment, then cut them.
@@ -127,5 +203,8 @@ public final class Sidecar implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        agentChannel.shutdownNow();
+        agentInProcess.shutdownNow();
+        agentExecutor.shutdownNow();
     }
 }

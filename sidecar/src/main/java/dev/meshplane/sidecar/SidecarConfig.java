@@ -1,6 +1,8 @@
 package dev.meshplane.sidecar;
 
 import dev.meshplane.sidecar.agent.LocalAgentConfig;
+import dev.meshplane.sidecar.dns.DnsConfig;
+import dev.meshplane.sidecar.http.HttpConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -14,9 +16,13 @@ import java.time.Duration;
  * @param writeTimeout    how long a registration waits for the servers
  * @param maxMessageBytes largest gRPC message accepted (must hold the largest KV value)
  * @param local           checks, anti-entropy, data dir and config dir
+ * @param serverRole      whether this process also runs the server role (reported by /v1/agent/self)
+ * @param http            the Consul-compatible HTTP API, or null for none
+ * @param dns             the DNS interface, or null for none
  */
 public record SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
-                            Duration writeTimeout, int maxMessageBytes, LocalAgentConfig local) {
+                            Duration writeTimeout, int maxMessageBytes, LocalAgentConfig local, boolean serverRole,
+                            HttpConfig http, DnsConfig dns) {
     /** Consul's gRPC port for agents. */
     public static final int DEFAULT_GRPC_PORT = 8502;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
@@ -38,11 +44,21 @@ public record SidecarConfig(String nodeName, String nodeAddress, String datacent
         if (local == null) {
             throw new IllegalArgumentException("local agent settings must be given");
         }
+        if (http != null && http.maxBodyBytes() > maxMessageBytes) {
+            throw new IllegalArgumentException("http.maxBodyBytes " + http.maxBodyBytes()
+                    + " must not exceed maxMessageBytes " + maxMessageBytes);
+        }
     }
 
-    /** An agent with everything in memory, no config dir, and Consul's check and sync defaults. */
+    /** An agent with everything in memory, no config dir, Consul's check and sync defaults; gRPC API only. */
     public SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
                          Duration writeTimeout, int maxMessageBytes) {
         this(nodeName, nodeAddress, datacenter, grpcBind, writeTimeout, maxMessageBytes, LocalAgentConfig.IN_MEMORY);
+    }
+
+    /** The agent gRPC API only: no HTTP API, no DNS. */
+    public SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
+                         Duration writeTimeout, int maxMessageBytes, LocalAgentConfig local) {
+        this(nodeName, nodeAddress, datacenter, grpcBind, writeTimeout, maxMessageBytes, local, false, null, null);
     }
 }

@@ -1,0 +1,76 @@
+package dev.meshplane.sidecar.dns;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fits an answer into a message size limit (512 bytes, the client's EDNS0 size, or 65535 over
+ * TCP). The authority section goes first (a negative answer needs its SOA), then as many answer
+ * records as fit, then additional records of the targets that made it. Dropping an answer record
+ * sets TC; dropping only additional data does not (RFC 2181 9). An answer is never emptied to
+ * make room: records that do not fit are skipped and smaller ones still tried.
+ */
+final class AnswerFitter {
+    /** The DNS header. */
+    static final int HEADER = 12;
+    /** An OPT pseudo-record with no options: root name, type, class, TTL, RDLENGTH. */
+    static final int OPT_RECORD = 11;
+
+    record Fitted(List<Rr> answers, List<Rr> additional, List<Rr> authority, boolean truncated, int size) {}
+
+    private AnswerFitter() {}
+
+    /**
+     * @param questionName the question's name (echoed in the question section)
+     * @param withOpt      whether an OPT record will be added to the additional section
+     */
+    static Fitted fit(Answer a, String questionName, boolean withOpt, int limit) {
+        int size = HEADER + Rr.nameWireLength(questionName) + 4 + (withOpt ? OPT_RECORD : 0);
+        List<Rr> authority = new ArrayList<>();
+        for (Rr r : a.authority()) {
+            if (size + r.wireSize() <= limit) {
+                authority.add(r);
+                size += r.wireSize();
+            }
+        }
+        boolean truncated = false;
+        List<Rr> answers = new ArrayList<>(a.answers().size());
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        for (Rr r : a.answers()) {
+            int s = r.wireSize();
+            if (size + s <= limit) {
+                answers.add(r);
+                size += s;
+                if (r.type() == io.netty.handler.codec.dns.DnsRecordType.SRV) {
+                    targets.add(srvTarget(r));
+                }
+            } else {
+                truncated = true;
+            }
+        }
+        List<Rr> additional = new ArrayList<>();
+        for (Rr r : a.additional()) {
+            boolean wanted = r.type() == io.netty.handler.codec.dns.DnsRecordType.TXT || targets.isEmpty()
+                    || targets.contains(r.name().toLowerCase(java.util.Locale.ROOT));
+            int s = r.wireSize();
+            if (wanted && size + s <= limit) {
+                additional.add(r);
+                size += s;
+            }
+        }
+        return new Fitted(answers, additional, authority, truncated, size);
+    }
+
+    /** The SRV target name (lower case, with a trailing dot) decoded from the record's RDATA. */
+    static String srvTarget(Rr srv) {
+        byte[] d = srv.rdata();
+        StringBuilder b = new StringBuilder();
+        int at = 6;
+        while (at < d.length && d[at] != 0) {
+            int len = d[at] & 0xff;
+            b.append(new String(d, at + 1, len, java.nio.charset.StandardCharsets.US_ASCII)).append('.');
+            at += 1 + len;
+        }
+        return b.toString().toLowerCase(java.util.Locale.ROOT);
+    }
+}
