@@ -15,8 +15,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * The in-memory state every server applies the replicated log to: catalog, KV and session
- * tables. Commands are applied by one thread in log order; reads run concurrently under a read
+ * The in-memory state every server applies the replicated log to: catalog, KV, session, CA
+ * and intention tables. Commands are applied by one thread in log order; reads run concurrently under a read
  * lock. Applying is deterministic: every server computes the same state and results.
  *
  * <p>Listeners run after each command while the write lock is still held, so that anyone who
@@ -41,6 +41,8 @@ public final class StateStore {
         final CatalogTable catalog = new CatalogTable(journal);
         final KvTable kv = new KvTable(journal);
         final SessionTable sessions = new SessionTable(journal);
+        final CaTable ca = new CaTable(journal);
+        final IntentionTable intentions = new IntentionTable(journal);
     }
 
     public ApplyResult apply(long index, Command command) {
@@ -69,6 +71,14 @@ public final class StateStore {
                     tables.kv.reapTombstones(command.getReapTombstones().getUpToIndex());
                     yield ApplyResult.DONE;
                 }
+                case CA_SET_STATE -> tables.ca.set(index, command.getCaSetState(), changes);
+                case INTENTION_UPSERT -> {
+                    tables.intentions.upsert(index, command.getIntentionUpsert(), changes);
+                    yield ApplyResult.DONE;
+                }
+                case INTENTION_DELETE -> new ApplyResult.Conditional(tables.intentions.delete(index,
+                        command.getIntentionDelete().getSourceName(),
+                        command.getIntentionDelete().getDestinationName(), changes));
                 case OP_NOT_SET -> new ApplyResult.Rejected(
                         ApiException.invalidArgument("command", "carries no operation"));
             };
