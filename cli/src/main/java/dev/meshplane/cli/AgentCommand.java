@@ -63,6 +63,16 @@ final class AgentCommand implements Callable<Integer> {
             description = "with -server: where Raft's log, snapshots and state live")
     java.nio.file.Path dataDir;
 
+    @Option(names = {"-default-intention-policy", "--default-intention-policy"}, defaultValue = "allow",
+            paramLabel = "allow|deny",
+            description = "servers: what is decided when no intention matches (default: ${DEFAULT-VALUE})")
+    String defaultIntentionPolicy;
+
+    @Option(names = {"-connect-files-dir", "--connect-files-dir"}, paramLabel = "DIR",
+            description = "where the cert, key and roots files of this node's mesh services are written"
+                    + " (default: DATA-DIR/connect/certs with -data-dir, else none)")
+    java.nio.file.Path connectFilesDir;
+
     @Mixin
     LogOptions logOptions;
 
@@ -80,7 +90,7 @@ final class AgentCommand implements Callable<Integer> {
                 stop.countDown();
             });
         }
-        try (Agent agent = Agent.start(settings)) {
+        try (Agent agent = Agent.start(settings, mesh(settings))) {
             LOG.info("agent started: node " + settings.nodeName() + ", datacenter " + settings.datacenter()
                     + ", gRPC API on " + client + ":" + agent.grpcAddress().getPort());
             stop.await();
@@ -129,6 +139,19 @@ final class AgentCommand implements Callable<Integer> {
         Agent.Mode mode = dev ? Agent.Mode.DEV : server ? Agent.Mode.SERVER : Agent.Mode.CLIENT;
         return new Agent.Settings(mode, nodeName, bind, client, serverPort, grpcPort, datacenter, retryJoin,
                 bootstrapExpect, dataDir == null ? null : dataDir.toAbsolutePath());
+    }
+
+    Agent.Mesh mesh(Agent.Settings settings) {
+        boolean allow = switch (defaultIntentionPolicy) {
+            case "allow" -> true;
+            case "deny" -> false;
+            default -> throw new CliException("-default-intention-policy: \"" + defaultIntentionPolicy
+                    + "\" must be allow or deny");
+        };
+        Agent.Mesh defaults = Agent.Mesh.defaults(settings);
+        var sidecar = connectFilesDir == null ? defaults.sidecar()
+                : defaults.sidecar().withCertFilesDir(connectFilesDir.toAbsolutePath());
+        return new Agent.Mesh(c -> c.withIntentionDefaultAllow(allow), sidecar);
     }
 
     private static String hostName() {

@@ -2,6 +2,8 @@ package dev.meshplane.sidecar;
 
 import dev.meshplane.api.ErrorMappingInterceptor;
 import dev.meshplane.proto.v1.CatalogGrpc;
+import dev.meshplane.proto.v1.ConnectCAGrpc;
+import dev.meshplane.proto.v1.IntentionsGrpc;
 import dev.meshplane.proto.v1.KVGrpc;
 import dev.meshplane.proto.v1.Node;
 import dev.meshplane.proto.v1.OperatorGrpc;
@@ -11,6 +13,8 @@ import dev.meshplane.proto.v1.StatusGrpc;
 import dev.meshplane.proto.v1.TxnGrpc;
 import dev.meshplane.proto.v1.WatchGrpc;
 import dev.meshplane.sidecar.agent.AgentRpc;
+import dev.meshplane.sidecar.connect.ConnectAgentConfig;
+import dev.meshplane.sidecar.connect.SidecarConnect;
 import dev.meshplane.sidecar.rpc.Forwarding;
 import io.grpc.Channel;
 import io.grpc.Server;
@@ -34,11 +38,19 @@ public final class Sidecar implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
     private final NodeRegistration nodeRegistration;
+    private final SidecarConnect connect;
     private Thread registrationThread;
 
     /** @param servers a channel to any server's RPC port (or to an in-process server role) */
     public Sidecar(SidecarConfig config, Channel servers) {
+        this(config, servers, ConnectAgentConfig.defaults());
+    }
+
+    /** @param connectConfig the mesh settings: certificate files, leaf TTL, proxy threads */
+    public Sidecar(SidecarConfig config, Channel servers, ConnectAgentConfig connectConfig) {
         this.config = config;
+        this.connect = new SidecarConnect(connectConfig, servers, config.nodeName(), config.nodeAddress(),
+                config.datacenter());
         Node self = Node.newBuilder().setName(config.nodeName()).setAddress(config.nodeAddress())
                 .setDatacenter(config.datacenter()).build();
         CatalogGrpc.CatalogBlockingStub catalog = CatalogGrpc.newBlockingStub(servers);
@@ -55,6 +67,8 @@ public final class Sidecar implements AutoCloseable {
                 .addService(Forwarding.forward(SnapshotGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(OperatorGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(StatusGrpc.getServiceDescriptor(), servers))
+                .addService(Forwarding.forward(ConnectCAGrpc.getServiceDescriptor(), servers))
+                .addService(Forwarding.forward(IntentionsGrpc.getServiceDescriptor(), servers))
                 .addService(health.getHealthService())
                 .build();
     }
@@ -64,6 +78,7 @@ public final class Sidecar implements AutoCloseable {
         server.start();
         health.setStatus("", ServingStatus.SERVING);
         registrationThread = Thread.ofVirtual().name("node-registration").start(nodeRegistration);
+        connect.start();
         InetSocketAddress bound = grpcAddress();
         LOG.info("agent gRPC API listening on " + bound.getHostString() + ":" + bound.getPort());
         return bound;
@@ -82,8 +97,14 @@ public final class Sidecar implements AutoCloseable {
         return config;
     }
 
+    /** The mesh side: leaf certificates, certificate files and sidecar proxies of this node's services. */
+    public SidecarConnect connect() {
+        return connect;
+    }
+
     @Override
     public void close() {
+        connect.close();
         nodeRegistration.stop();
         if (registrationThread != null) {
             registrationThread.interrupt();

@@ -16,10 +16,12 @@ import java.util.Optional;
  * @param connectTimeout         how long an upstream waits for one instance's TCP connect and
  *                               TLS handshake before trying the next
  * @param maxRetryBackoff        the longest wait between failed CSR or watch attempts
+ * @param renewalSpeedup         divides the wait until each renewal: 1 in production; tests use
+ *                               more, because the CA never issues leaves shorter than 1 h
  */
 public record ConnectAgentConfig(Optional<Path> certFilesDir, Optional<Duration> leafTtl,
                                  boolean closeDeniedConnections, int ioThreads, Duration connectTimeout,
-                                 Duration maxRetryBackoff) {
+                                 Duration maxRetryBackoff, double renewalSpeedup) {
     public ConnectAgentConfig {
         if (certFilesDir == null || leafTtl == null) {
             throw new IllegalArgumentException("certFilesDir and leafTtl must be given (Optional.empty() for none)");
@@ -32,6 +34,9 @@ public record ConnectAgentConfig(Optional<Path> certFilesDir, Optional<Duration>
         }
         if (maxRetryBackoff == null || maxRetryBackoff.compareTo(Duration.ofMillis(100)) < 0) {
             throw new IllegalArgumentException("maxRetryBackoff " + maxRetryBackoff + " must be at least 100ms");
+        }
+        if (!(renewalSpeedup >= 1) || Double.isInfinite(renewalSpeedup)) {
+            throw new IllegalArgumentException("renewalSpeedup " + renewalSpeedup + " must be a finite number >= 1");
         }
         leafTtl.ifPresent(ttl -> {
             if (ttl.compareTo(Duration.ofHours(1)) < 0 || ttl.compareTo(Duration.ofDays(365)) > 0) {
@@ -47,20 +52,28 @@ public record ConnectAgentConfig(Optional<Path> certFilesDir, Optional<Duration>
                 false,                                               // Consul: intentions gate new connections only
                 Math.max(2, Runtime.getRuntime().availableProcessors()), // one loop per core
                 Duration.ofSeconds(2),                               // a healthy peer answers far sooner
-                Duration.ofSeconds(30));                             // as the agent's other retries
+                Duration.ofSeconds(30),                              // as the agent's other retries
+                1);                                                  // real time
     }
 
     public ConnectAgentConfig withCertFilesDir(Path dir) {
         return new ConnectAgentConfig(Optional.of(dir), leafTtl, closeDeniedConnections, ioThreads, connectTimeout,
-                maxRetryBackoff);
+                maxRetryBackoff, renewalSpeedup);
     }
 
     public ConnectAgentConfig withLeafTtl(Duration ttl) {
         return new ConnectAgentConfig(certFilesDir, Optional.of(ttl), closeDeniedConnections, ioThreads,
-                connectTimeout, maxRetryBackoff);
+                connectTimeout, maxRetryBackoff, renewalSpeedup);
     }
 
     public ConnectAgentConfig withCloseDeniedConnections(boolean close) {
-        return new ConnectAgentConfig(certFilesDir, leafTtl, close, ioThreads, connectTimeout, maxRetryBackoff);
+        return new ConnectAgentConfig(certFilesDir, leafTtl, close, ioThreads, connectTimeout, maxRetryBackoff,
+                renewalSpeedup);
+    }
+
+    /** Renewal waits divided by {@code speedup}: for tests only. */
+    public ConnectAgentConfig withRenewalSpeedup(double speedup) {
+        return new ConnectAgentConfig(certFilesDir, leafTtl, closeDeniedConnections, ioThreads, connectTimeout,
+                maxRetryBackoff, speedup);
     }
 }

@@ -150,7 +150,7 @@ final class LeafManager implements AutoCloseable {
             LOG.info("leaf for service " + service + " issued (serial " + issued.getSerialNumber() + ", root "
                     + shortId(issued.getRootId()) + ", valid until " + leaf.validBefore() + "); renewing at " + at);
             onIssued.accept(leaf);
-            return Math.max(0, Duration.between(Instant.now(), at).toMillis());
+            return Math.max(0, (long) (Duration.between(Instant.now(), at).toMillis() / config.renewalSpeedup()));
         } catch (StatusRuntimeException e) {
             String hint = e.getTrailers() == null ? null : e.getTrailers().get(RETRY_AFTER_MS);
             if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED && hint != null) {

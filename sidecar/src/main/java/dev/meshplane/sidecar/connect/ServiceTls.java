@@ -10,7 +10,6 @@ import java.security.cert.PKIXBuilderParameters;
 import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.CertPathTrustManagerParameters;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -32,7 +31,7 @@ record ServiceTls(LeafMaterial leaf, TrustBundle bundle, SslContext server, SslC
             SslContext client = SslContextBuilder.forClient().keyManager(leaf.key(), chain).trustManager(trust)
                     .sslProvider(SslProvider.JDK).protocols(PROTOCOL).endpointIdentificationAlgorithm(null).build();
             return new ServiceTls(leaf, bundle, server, client);
-        } catch (SSLException | GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot build TLS contexts for " + leaf.issued().getService() + ": " + e, e);
         }
     }
