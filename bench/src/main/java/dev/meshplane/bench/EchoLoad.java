@@ -33,12 +33,17 @@ final class EchoLoad {
     /** {@code connections} kept connections, each doing 1 KiB request/response round trips. */
     static Result roundTrips(int port, int connections, int payloadBytes, double warmupSeconds, double seconds)
             throws Exception {
+        java.util.concurrent.CountDownLatch established = new java.util.concurrent.CountDownLatch(connections);
         return run(connections, warmupSeconds, seconds, (stop, measuring, ops, lat, errors) -> {
             byte[] out = new byte[payloadBytes];
             byte[] in = new byte[payloadBytes];
             try (Socket s = connect(port)) {
                 OutputStream o = s.getOutputStream();
                 InputStream i = s.getInputStream();
+                // The first round trip sets the connection up (through a proxy: the mTLS handshake).
+                o.write(out);
+                readFully(i, in);
+                established.countDown();
                 while (!stop.get()) {
                     long t0 = System.nanoTime();
                     o.write(out);
@@ -50,8 +55,9 @@ final class EchoLoad {
                 }
             } catch (IOException e) {
                 errors.incrementAndGet();
+                established.countDown();
             }
-        }, 0);
+        }, established);
     }
 
     /** One connection: a writer sends 64 KiB chunks as fast as it can while a reader takes the echo. */
@@ -92,7 +98,7 @@ final class EchoLoad {
                     errors.incrementAndGet();
                 }
             }
-        }, 0);
+        }, null);
         return new Result(r.operations(), r.seconds(), r.latencies(), bytes.get(), r.errors());
     }
 
@@ -117,7 +123,7 @@ final class EchoLoad {
                     lat.add(System.nanoTime() - t0);
                 }
             }
-        }, 0);
+        }, null);
     }
 
     interface Worker {
@@ -125,8 +131,8 @@ final class EchoLoad {
                 throws Exception;
     }
 
-    private static Result run(int threads, double warmupSeconds, double seconds, Worker worker, long unused)
-            throws Exception {
+    private static Result run(int threads, double warmupSeconds, double seconds, Worker worker,
+                              java.util.concurrent.CountDownLatch ready) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicLong ops = new AtomicLong();
@@ -141,6 +147,10 @@ final class EchoLoad {
                     errors.incrementAndGet();
                 }
             }));
+        }
+        if (ready != null) {
+            // Steady state only: every connection is set up before the warm-up starts.
+            ready.await(120, java.util.concurrent.TimeUnit.SECONDS);
         }
         Thread.sleep((long) (warmupSeconds * 1000));
         measuring.set(true);

@@ -16,12 +16,15 @@ import java.util.stream.Collectors;
  * @param trustDomain  the cluster's trust domain: peers must carry an ID in it
  * @param roots        the root certificates, the active one first
  * @param pem          the same as concatenated PEM (the roots file)
+ * @param validated    peer chains already validated against these roots
  */
-record TrustBundle(String activeRootId, TrustDomain trustDomain, List<X509Certificate> roots, String pem) {
+record TrustBundle(String activeRootId, TrustDomain trustDomain, List<X509Certificate> roots, String pem,
+                   ValidatedChains validated) {
     static TrustBundle of(CaRootsResponse r) {
         List<X509Certificate> certs = r.getRootsList().stream()
                 .map(root -> Pem.parseCertificate(root.getRootCert(), "root " + root.getId())).toList();
         String pem = r.getRootsList().stream().map(CaRoot::getRootCert).collect(Collectors.joining());
-        return new TrustBundle(r.getActiveRootId(), new TrustDomain(r.getTrustDomain()), certs, pem);
+        return new TrustBundle(r.getActiveRootId(), new TrustDomain(r.getTrustDomain()), certs, pem,
+                new ValidatedChains());
     }
 }
