@@ -79,6 +79,7 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Agent.Settings settings = settings();
+        Agent.Mesh mesh = mesh(settings);
         Logging.configure(Logging.parseLevel(logOptions.level), System.err);
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("INT", "TERM")) {
@@ -90,7 +91,7 @@ final class AgentCommand implements Callable<Integer> {
                 stop.countDown();
             });
         }
-        try (Agent agent = Agent.start(settings, mesh(settings))) {
+        try (Agent agent = Agent.start(settings, mesh)) {
             LOG.info("agent started: node " + settings.nodeName() + ", datacenter " + settings.datacenter()
                     + ", gRPC API on " + client + ":" + agent.grpcAddress().getPort());
             stop.await();

@@ -60,6 +60,7 @@ final class PublicListener implements AutoCloseable {
         ChannelFuture bound = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Relay.WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -133,6 +134,7 @@ final class PublicListener implements AutoCloseable {
             Relay inboundRelay = inbound.pipeline().get(Relay.class);
             new Bootstrap().group(inbound.eventLoop()).channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Relay.WATER_MARK)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                     .handler(new Relay())
                     .connect(application).addListener((ChannelFuture f) -> {

@@ -16,6 +16,13 @@ import java.util.ArrayDeque;
  * either side closes the other after its pending writes. Both channels share one event loop.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
+    /**
+     * How much a channel may queue before its peer stops reading (and below which it reads
+     * again). Netty's default of 32/64 KiB turns a bulk transfer into stop-and-go at every
+     * 64 KiB; 1 MiB per direction and connection keeps the pipe full and memory still bounded.
+     */
+    static final io.netty.channel.WriteBufferWaterMark WATER_MARK =
+            new io.netty.channel.WriteBufferWaterMark(256 * 1024, 1024 * 1024);
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private Channel peer;
     private ChannelHandlerContext ctx;

@@ -139,6 +139,8 @@ public final class SidecarConnect implements AutoCloseable {
     }
 
     public void start() {
+        LOG.info("mesh: proxy TLS by " + (ServiceTls.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
+                ? io.netty.handler.ssl.OpenSsl.versionString() : "the JDK") + ", " + config.ioThreads() + " threads");
         watches.forEach(BlockingWatch::start);
     }
 
