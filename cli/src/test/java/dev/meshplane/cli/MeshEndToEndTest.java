@@ -17,6 +17,9 @@ import dev.meshplane.ca.TrustDomain;
 import dev.meshplane.proto.v1.AgentGrpc;
 import dev.meshplane.proto.v1.CaRootsRequest;
 import dev.meshplane.proto.v1.CaRootsResponse;
+import dev.meshplane.proto.v1.CatalogGrpc;
+import dev.meshplane.proto.v1.CatalogRegisterRequest;
+import dev.meshplane.proto.v1.Node;
 import dev.meshplane.proto.v1.ConnectCAGrpc;
 import dev.meshplane.proto.v1.RegisterServiceRequest;
 import dev.meshplane.proto.v1.Service;
@@ -321,5 +324,43 @@ class MeshEndToEndTest {
             }
         });
         assertTrue(EchoClient.works(upstreamPort, 3000), "traffic flows with the renewed leaf");
+    }
+
+    @Test
+    @Order(6)
+    void upstreamsBalanceAcrossInstancesAndRetryAnotherWhenOneFails() throws Exception {
+        // Two more "db" instances in the catalog, both broken: one refuses TCP connections, one
+        // accepts and hangs up at once (its handshake fails). Both pass health (they have no checks).
+        int[] ports = ServerProcesses.freePorts(1);
+        try (java.net.ServerSocket hangUp = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            AtomicLong hungUp = new AtomicLong();
+            Thread.ofVirtual().start(() -> {
+                while (!hangUp.isClosed()) {
+                    try (java.net.Socket s = hangUp.accept()) {
+                        hungUp.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            var catalog = CatalogGrpc.newBlockingStub(alphaApi);
+            int[] brokenPorts = {ports[0], hangUp.getLocalPort()};
+            for (int i = 0; i < 2; i++) {
+                catalog.register(CatalogRegisterRequest.newBuilder().setNode(Node.newBuilder().setName("ghost-" + i)
+                        .setAddress("127.0.0.1")).setService(Service.newBuilder().setName("db").setId("db-ghost")
+                        .setPort(1).setConnect(ServiceConnect.newBuilder().setSidecarService(SidecarService.newBuilder()
+                                .setPort(brokenPorts[i])))).build());
+            }
+            long attempts = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (hungUp.get() < 3 && System.nanoTime() < deadline) {
+                assertTrue(EchoClient.works(upstreamPort, 5000), "connection " + attempts + " failed");
+                attempts++;
+            }
+            assertTrue(hungUp.get() >= 3, "round-robin never reached the broken instances (" + attempts + " tries)");
+            for (int i = 0; i < 20; i++) {
+                assertTrue(EchoClient.works(upstreamPort, 5000), "connection " + i + " failed with broken instances");
+            }
+        }
     }
 }
