@@ -262,6 +262,29 @@ public final class SidecarConnect implements AutoCloseable {
         return Optional.ofNullable(id == null ? null : id.leaf.current()).map(LeafMaterial::issued);
     }
 
+    /**
+     * A local service's leaf with its private key, in the shape of Consul's agent leaf JSON (for
+     * the agent's HTTP API, which serves it only to local callers).
+     */
+    public record LocalLeaf(SignResponse issued, String privateKeyPem) {}
+
+    public Optional<LocalLeaf> localLeaf(String serviceName) {
+        Identity id;
+        synchronized (this) {
+            id = identities.get(serviceName);
+        }
+        LeafMaterial m = id == null ? null : id.leaf.current();
+        return Optional.ofNullable(m == null ? null : new LocalLeaf(m.issued(), m.keyPem()));
+    }
+
+    /**
+     * Whether {@code source} may connect to {@code destination} by this agent's intention cache
+     * (what Consul's /v1/agent/connect/authorize answers); denied until the first intentions arrive.
+     */
+    public dev.meshplane.api.IntentionDecider.Decision authorize(String source, String destination) {
+        return intentions.decide(source, destination);
+    }
+
     /** When the service's leaf is due for renewal. */
     public Optional<Instant> renewAt(String serviceName) {
         Identity id;
