@@ -4,7 +4,6 @@ import dev.meshplane.api.ApiException;
 import dev.meshplane.api.IntentionDecider;
 import dev.meshplane.api.IntentionRules;
 import dev.meshplane.controlplane.state.ConnectQueries;
-import dev.meshplane.controlplane.state.Indexed;
 import dev.meshplane.controlplane.watch.WakeKeys;
 import dev.meshplane.proto.internal.v1.Command;
 import dev.meshplane.proto.internal.v1.IntentionDelete;
@@ -83,7 +82,7 @@ final class IntentionsRpc extends IntentionsGrpc.IntentionsImplBase {
     @Override
     public void list(IntentionListRequest request, StreamObserver<IntentionListResponse> observer) {
         reads.serve(request.getOptions(), List.of(WakeKeys.INTENTIONS), queries::intentions,
-                (r, meta) -> answer(new IntentionDecider(r.value(), defaultAllow).ordered(), meta, r), observer);
+                (r, meta) -> answer(new IntentionDecider(r.value(), defaultAllow).ordered(), meta), observer);
     }
 
     @Override
@@ -96,7 +95,7 @@ final class IntentionsRpc extends IntentionsGrpc.IntentionsImplBase {
         boolean bySource = request.getBy() == IntentionMatchRequest.By.BY_SOURCE;
         reads.serve(request.getOptions(), List.of(WakeKeys.INTENTIONS), queries::intentions,
                 (r, meta) -> answer(new IntentionDecider(r.value(), defaultAllow).matching(request.getName(), bySource),
-                        meta, r), observer);
+                        meta), observer);
     }
 
     @Override
@@ -112,8 +111,7 @@ final class IntentionsRpc extends IntentionsGrpc.IntentionsImplBase {
         observer.onCompleted();
     }
 
-    private IntentionListResponse answer(List<Intention> intentions, dev.meshplane.proto.v1.QueryMeta meta,
-                                         Indexed<?> unused) {
+    private IntentionListResponse answer(List<Intention> intentions, dev.meshplane.proto.v1.QueryMeta meta) {
         return IntentionListResponse.newBuilder().addAllIntentions(intentions).setDefaultAllow(defaultAllow)
                 .setMeta(meta).build();
     }
