@@ -15,6 +15,7 @@ import dev.meshplane.controlplane.state.ConnectQueries;
 import dev.meshplane.proto.internal.v1.CaSetState;
 import dev.meshplane.proto.internal.v1.CaState;
 import dev.meshplane.proto.internal.v1.Command;
+import dev.meshplane.proto.v1.Consistency;
 import dev.meshplane.proto.v1.RotateResponse;
 import io.grpc.Status;
 import java.time.Duration;
@@ -88,6 +89,9 @@ public final class CaAuthority implements AutoCloseable {
         long backoffMillis = 100;
         while (leading && leaderTerm.get() == term) {
             try {
+                // A consistent read barrier first: once it passes, this server has applied everything
+                // committed before it led, so an existing CA is seen and not created again.
+                consensus.readBarrier(Consistency.CONSISTENCY_CONSISTENT).get(30, TimeUnit.SECONDS);
                 ensureRoot().get(30, TimeUnit.SECONDS);
                 return;
             } catch (Exception e) {

@@ -43,13 +43,15 @@ final class LeafManager implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final RandomGenerator random;
     private final Consumer<LeafMaterial> onIssued;
-    private volatile LeafMaterial current;
+    /** The current leaf and when it will be renewed, published together. */
+    record Issued(LeafMaterial leaf, Instant renewAt) {}
+
+    private volatile Issued issued;
     private ScheduledFuture<?> next;
     private boolean requesting;
     private boolean again;
     private boolean closed;
     private long backoffMillis = 100;
-    private Instant renewAt;
 
     LeafManager(String service, String node, String datacenter, ConnectCAGrpc.ConnectCABlockingStub ca,
                 Supplier<TrustBundle> bundle, ConnectAgentConfig config, ScheduledExecutorService timer,
@@ -66,12 +68,13 @@ final class LeafManager implements AutoCloseable {
     }
 
     LeafMaterial current() {
-        return current;
+        Issued i = issued;
+        return i == null ? null : i.leaf();
     }
 
-    /** When the current leaf will be renewed (null before the first one). */
-    synchronized Instant renewAt() {
-        return renewAt;
+    /** The current leaf with its renewal time; null before the first one. */
+    Issued issued() {
+        return issued;
     }
 
     /** Asks for a leaf now (again after one in flight finishes, if one is). */
@@ -88,7 +91,7 @@ final class LeafManager implements AutoCloseable {
 
     /** The roots changed: a leaf of an earlier active root is replaced at once. */
     void rootsChanged(TrustBundle roots) {
-        LeafMaterial leaf = current;
+        LeafMaterial leaf = current();
         if (leaf == null || !leaf.issued().getRootId().equals(roots.activeRootId())) {
             renewNow();
         }
@@ -141,10 +144,9 @@ final class LeafManager implements AutoCloseable {
         try {
             SignResponse issued = ca.withDeadlineAfter(SIGN_DEADLINE_SECONDS, TimeUnit.SECONDS).sign(req.build());
             LeafMaterial leaf = LeafMaterial.of(issued, keys.getPrivate());
-            current = leaf;
             Instant at = Renewal.renewAt(leaf.validAfter(), leaf.validBefore(), random);
+            this.issued = new Issued(leaf, at);
             synchronized (this) {
-                renewAt = at;
                 backoffMillis = 100;
             }
             LOG.info("leaf for service " + service + " issued (serial " + issued.getSerialNumber() + ", root "

@@ -285,13 +285,16 @@ public final class SidecarConnect implements AutoCloseable {
         return intentions.decide(source, destination);
     }
 
-    /** When the service's leaf is due for renewal. */
-    public Optional<Instant> renewAt(String serviceName) {
+    /** A local service's current leaf and when it is due for renewal, read together. */
+    public record LeafStatus(SignResponse leaf, Instant renewAt) {}
+
+    public Optional<LeafStatus> leafStatus(String serviceName) {
         Identity id;
         synchronized (this) {
             id = identities.get(serviceName);
         }
-        return Optional.ofNullable(id == null ? null : id.leaf.renewAt());
+        LeafManager.Issued i = id == null ? null : id.leaf.issued();
+        return Optional.ofNullable(i == null ? null : new LeafStatus(i.leaf().issued(), i.renewAt()));
     }
 
     /** Where the service's cert.pem, key.pem and roots.pem are written, if files are configured. */
