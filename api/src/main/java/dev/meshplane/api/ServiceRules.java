@@ -59,6 +59,9 @@ public final class ServiceRules {
         if (!service.getKind().isEmpty() && !Text.isName(service.getKind())) {
             throw ApiException.invalidArgument(path + ".kind", Text.quote(service.getKind()) + " is not a valid kind");
         }
+        if (service.hasConnect()) {
+            ConnectRules.check(path + ".connect", service.getConnect(), service.getPort());
+        }
         // Indexes are assigned by the state store, never by a client.
         return b.clearCreateIndex().clearModifyIndex().build();
     }

@@ -5,8 +5,10 @@ import dev.meshplane.controlplane.ServerConfig;
 import dev.meshplane.controlplane.cluster.PeerTransport;
 import dev.meshplane.controlplane.cluster.RaftServerConfig;
 import dev.meshplane.controlplane.cluster.ReplicatedLog;
+import dev.meshplane.controlplane.connect.ConnectConfig;
 import dev.meshplane.sidecar.Sidecar;
 import dev.meshplane.sidecar.SidecarConfig;
+import dev.meshplane.sidecar.connect.ConnectAgentConfig;
 import dev.meshplane.sidecar.rpc.ServerChannels;
 import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import dev.meshplane.sidecar.dns.DnsConfig;
@@ -86,6 +88,21 @@ final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * The mesh settings of an agent: the servers' CA and intention settings (used only with a
+     * server role) and the sidecar's.
+     */
+    record Mesh(java.util.function.UnaryOperator<ConnectConfig> server, ConnectAgentConfig sidecar) {
+        /** The defaults, with certificate files under the data dir when there is one. */
+        static Mesh defaults(Settings s) {
+            ConnectAgentConfig sidecar = ConnectAgentConfig.defaults();
+            if (s.dataDir() != null) {
+                sidecar = sidecar.withCertFilesDir(s.dataDir().resolve("connect").resolve("certs"));
+            }
+            return new Mesh(c -> c, sidecar);
+        }
+    }
+
     private final List<AutoCloseable> closeInOrder = new ArrayList<>();
     private InetSocketAddress grpcAddress;
     private InetSocketAddress serverAddress;
@@ -95,9 +112,13 @@ final class Agent implements AutoCloseable {
     private Agent() {}
 
     static Agent start(Settings s) throws IOException {
+        return start(s, Mesh.defaults(s));
+    }
+
+    static Agent start(Settings s, Mesh mesh) throws IOException {
         Agent agent = new Agent();
         try {
-            agent.startRoles(s);
+            agent.startRoles(s, mesh);
         } catch (IOException | RuntimeException e) {
             agent.close();
             throw e;
@@ -105,9 +126,9 @@ final class Agent implements AutoCloseable {
         return agent;
     }
 
-    private void startRoles(Settings s) throws IOException {
+    private void startRoles(Settings s, Mesh mesh) throws IOException {
         ManagedChannel toServers = s.mode() == Mode.CLIENT ? ServerChannels.forAddresses(s.joinAddresses())
-                : startServer(s);
+                : startServer(s, mesh);
         closeInOrder.add(0, () -> toServers.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         HttpConfig http = s.httpPort() < 0 ? null
                 : HttpConfig.defaults(new InetSocketAddress(s.clientHost(), s.httpPort()));
@@ -115,13 +136,13 @@ final class Agent implements AutoCloseable {
         SidecarConfig config = new SidecarConfig(s.nodeName(), s.bindHost(), s.datacenter(),
                 new InetSocketAddress(s.clientHost(), s.grpcPort()), SidecarConfig.DEFAULT_WRITE_TIMEOUT,
                 SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES, s.local(), s.mode() != Mode.CLIENT, http, dns);
-        sidecar = new Sidecar(config, toServers);
+        sidecar = new Sidecar(config, toServers, mesh.sidecar());
         closeInOrder.add(0, sidecar);
         grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);
     }
 
     /** Starts the server role on the server RPC port and in-process; returns a channel to it. */
-    private ManagedChannel startServer(Settings s) throws IOException {
+    private ManagedChannel startServer(Settings s, Mesh mesh) throws IOException {
         MutableHandlerRegistry registry = new MutableHandlerRegistry();
         InetSocketAddress rpcBind = new InetSocketAddress(s.bindHost(), s.serverPort());
         Server rpc = NettyServerBuilder.forAddress(rpcBind).fallbackHandlerRegistry(registry)
@@ -135,7 +156,8 @@ final class Agent implements AutoCloseable {
         });
         // The advertised address is known only once the port is bound (port 0 in tests).
         String advertise = s.bindHost() + ":" + serverAddress.getPort();
-        ServerConfig serverConfig = ServerConfig.dev(advertise);
+        ServerConfig serverConfig = ServerConfig.dev(advertise)
+                .withConnect(mesh.server().apply(ConnectConfig.defaults(s.datacenter())));
         if (s.mode() == Mode.DEV) {
             server = ControlPlane.inMemory(serverConfig);
         } else {

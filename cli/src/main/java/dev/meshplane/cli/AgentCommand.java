@@ -117,12 +117,23 @@ final class AgentCommand implements Callable<Integer> {
     int bootstrapExpect;
 
 
+    @Option(names = {"-default-intention-policy", "--default-intention-policy"}, defaultValue = "allow",
+            paramLabel = "allow|deny",
+            description = "servers: what is decided when no intention matches (default: ${DEFAULT-VALUE})")
+    String defaultIntentionPolicy;
+
+    @Option(names = {"-connect-files-dir", "--connect-files-dir"}, paramLabel = "DIR",
+            description = "where the cert, key and roots files of this node's mesh services are written"
+                    + " (default: DATA-DIR/connect/certs with -data-dir, else none)")
+    java.nio.file.Path connectFilesDir;
+
     @Mixin
     LogOptions logOptions;
 
     @Override
     public Integer call() throws Exception {
         Agent.Settings settings = settings();
+        Agent.Mesh mesh = mesh(settings);
         Logging.configure(Logging.parseLevel(logOptions.level), System.err);
         if (settings.mode() != Agent.Mode.DEV && settings.local().dataDir() == null) {
             LOG.warning("no -data-dir: services and check states registered through the API are kept in memory only");
@@ -137,7 +148,7 @@ final class AgentCommand implements Callable<Integer> {
                 stop.countDown();
             });
         }
-        try (Agent agent = Agent.start(settings)) {
+        try (Agent agent = Agent.start(settings, mesh)) {
             Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().name("reload").start(() -> reload(agent)));
             LOG.info("agent started: node " + settings.nodeName() + ", datacenter " + settings.datacenter()
                     + ", gRPC API on " + client + ":" + agent.grpcAddress().getPort()
@@ -263,6 +274,19 @@ final class AgentCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(flag + ": " + e.getMessage());
         }
+    }
+
+    Agent.Mesh mesh(Agent.Settings settings) {
+        boolean allow = switch (defaultIntentionPolicy) {
+            case "allow" -> true;
+            case "deny" -> false;
+            default -> throw new CliException("-default-intention-policy: \"" + defaultIntentionPolicy
+                    + "\" must be allow or deny");
+        };
+        Agent.Mesh defaults = Agent.Mesh.defaults(settings);
+        var sidecar = connectFilesDir == null ? defaults.sidecar()
+                : defaults.sidecar().withCertFilesDir(connectFilesDir.toAbsolutePath());
+        return new Agent.Mesh(c -> c.withIntentionDefaultAllow(allow), sidecar);
     }
 
     private static String hostName() {

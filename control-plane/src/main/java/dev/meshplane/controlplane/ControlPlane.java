@@ -3,6 +3,7 @@ package dev.meshplane.controlplane;
 import dev.meshplane.api.ErrorMappingInterceptor;
 import dev.meshplane.controlplane.cluster.Cluster;
 import dev.meshplane.controlplane.cluster.RaftServerConfig;
+import dev.meshplane.controlplane.connect.CaAuthority;
 import dev.meshplane.controlplane.leader.TombstoneReaper;
 import dev.meshplane.controlplane.log.Consensus;
 import dev.meshplane.controlplane.log.LocalLog;
@@ -10,6 +11,7 @@ import dev.meshplane.controlplane.rpc.ServerContext;
 import dev.meshplane.controlplane.rpc.ServerServices;
 import dev.meshplane.controlplane.session.LockDelays;
 import dev.meshplane.controlplane.session.SessionTimers;
+import dev.meshplane.controlplane.state.ConnectQueries;
 import dev.meshplane.controlplane.state.StateQueries;
 import dev.meshplane.controlplane.state.StateStore;
 import dev.meshplane.controlplane.watch.WakeRegistry;
@@ -45,6 +47,9 @@ public final class ControlPlane implements AutoCloseable {
     private final LockDelays lockDelays = new LockDelays(System::nanoTime);
     private final SessionTimers sessionTimers;
     private final TombstoneReaper tombstoneReaper;
+    private final ConnectQueries connectQueries = new ConnectQueries(store);
+    private final CaAuthority ca;
+    private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final Readiness readiness;
 
@@ -79,18 +84,23 @@ public final class ControlPlane implements AutoCloseable {
                 config.tombstoneTtl(), TombstoneReaper.DEFAULT_GRANULARITY);
         store.addListener(sessionTimers);
         store.addListener(tombstoneReaper);
+        this.ca = new CaAuthority(config.connect(), connectQueries, consensus, java.time.InstantSource.system(),
+                System::nanoTime, timer);
         if (cluster == null) {
             // The in-memory log has no elections: this server always leads.
             sessionTimers.setLeading(true);
             tombstoneReaper.setLeading(true);
+            ca.setLeading(true);
         } else {
             cluster.log().onLeadership(leading -> {
                 sessionTimers.setLeading(leading);
                 tombstoneReaper.setLeading(leading);
+                ca.setLeading(leading);
             });
         }
         services.addAll(ServerServices.create(new ServerContext(consensus, store, queries, wakes, hub, lockDelays,
-                sessionTimers, config.limits(), config.sessionTtlMin(), timer, worker)));
+                sessionTimers, config.limits(), config.sessionTtlMin(), timer, worker, config.connect(),
+                connectQueries, ca), resources));
         if (cluster != null) {
             ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
             cluster.services().forEach(s -> services.add(ServerInterceptors.intercept(s, errors)));
@@ -118,6 +128,15 @@ public final class ControlPlane implements AutoCloseable {
         return consensus;
     }
 
+    /** The CA's leader duties (tests drive pruning through it). */
+    public CaAuthority ca() {
+        return ca;
+    }
+
+    public ConnectQueries connectQueries() {
+        return connectQueries;
+    }
+
     /** How many blocking queries are parked waiting for a change. */
     public int pendingWakeUps() {
         return wakes.pending();
@@ -137,6 +156,14 @@ public final class ControlPlane implements AutoCloseable {
     public void close() {
         readiness.close();
         tombstoneReaper.close();
+        ca.close();
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                // Closing a channel does not fail in a way worth more than this.
+            }
+        }
         if (cluster != null) {
             cluster.close();
         } else {

@@ -2,6 +2,7 @@ package dev.meshplane.controlplane;
 
 import dev.meshplane.api.ApiLimits;
 import dev.meshplane.api.SessionRules;
+import dev.meshplane.controlplane.connect.ConnectConfig;
 import dev.meshplane.controlplane.leader.TombstoneReaper;
 import java.time.Duration;
 import dev.meshplane.controlplane.watch.WatchConfig;
@@ -14,9 +15,19 @@ import dev.meshplane.controlplane.watch.WatchConfig;
  * @param watch            watch stream settings
  * @param sessionTtlMin    the shortest session TTL accepted (Consul's session_ttl_min, 10 s)
  * @param tombstoneTtl     how long KV tombstones are kept before the leader reaps them (15 min)
+ * @param connect          the CA and intentions (datacenter, leaf TTL, CSR rate, default policy)
  */
 public record ServerConfig(String advertiseAddress, ApiLimits limits, WatchConfig watch, Duration sessionTtlMin,
-                           Duration tombstoneTtl) {
+                           Duration tombstoneTtl, ConnectConfig connect) {
+    /** The datacenter of a server that names none: Consul's default. */
+    public static final String DEFAULT_DATACENTER = "dc1";
+
+    /** Settings with the CA's defaults for datacenter dc1. */
+    public ServerConfig(String advertiseAddress, ApiLimits limits, WatchConfig watch, Duration sessionTtlMin,
+                        Duration tombstoneTtl) {
+        this(advertiseAddress, limits, watch, sessionTtlMin, tombstoneTtl, ConnectConfig.defaults(DEFAULT_DATACENTER));
+    }
+
     public ServerConfig {
         if (advertiseAddress == null || advertiseAddress.isBlank()) {
             throw new IllegalArgumentException("advertiseAddress must be set");
@@ -27,6 +38,13 @@ public record ServerConfig(String advertiseAddress, ApiLimits limits, WatchConfi
         if (sessionTtlMin.isNegative() || sessionTtlMin.isZero()) {
             throw new IllegalArgumentException("sessionTtlMin " + sessionTtlMin + " must be positive");
         }
+        if (connect == null) {
+            throw new IllegalArgumentException("connect must be set");
+        }
+    }
+
+    public ServerConfig withConnect(ConnectConfig c) {
+        return new ServerConfig(advertiseAddress, limits, watch, sessionTtlMin, tombstoneTtl, c);
     }
 
     public static ServerConfig dev(String advertiseAddress) {

@@ -2,6 +2,8 @@ package dev.meshplane.sidecar;
 
 import dev.meshplane.api.ErrorMappingInterceptor;
 import dev.meshplane.proto.v1.CatalogGrpc;
+import dev.meshplane.proto.v1.ConnectCAGrpc;
+import dev.meshplane.proto.v1.IntentionsGrpc;
 import dev.meshplane.proto.v1.KVGrpc;
 import dev.meshplane.proto.v1.Node;
 import dev.meshplane.proto.v1.OperatorGrpc;
@@ -16,6 +18,8 @@ import dev.meshplane.sidecar.checks.SystemScheduler;
 import dev.meshplane.sidecar.dns.DnsServer;
 import dev.meshplane.sidecar.http.AgentIdentity;
 import dev.meshplane.sidecar.http.HttpApiServer;
+import dev.meshplane.sidecar.connect.ConnectAgentConfig;
+import dev.meshplane.sidecar.connect.SidecarConnect;
 import dev.meshplane.sidecar.rpc.Forwarding;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
@@ -56,12 +60,20 @@ public final class Sidecar implements AutoCloseable {
     private final ExecutorService agentExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpApiServer http;
     private final DnsServer dns;
+    private final SidecarConnect connect;
     private Thread registrationThread;
     private Thread healthThread;
 
     /** @param servers a channel to any server's RPC port (or to an in-process server role) */
     public Sidecar(SidecarConfig config, Channel servers) {
+        this(config, servers, ConnectAgentConfig.defaults());
+    }
+
+    /** @param connectConfig the mesh settings: certificate files, leaf TTL, proxy threads */
+    public Sidecar(SidecarConfig config, Channel servers, ConnectAgentConfig connectConfig) {
         this.config = config;
+        this.connect = new SidecarConnect(connectConfig, servers, config.nodeName(), config.nodeAddress(),
+                config.datacenter());
         Node self = Node.newBuilder().setName(config.nodeName()).setAddress(config.nodeAddress())
                 .setDatacenter(config.datacenter()).build();
         CatalogGrpc.CatalogBlockingStub catalog = CatalogGrpc.newBlockingStub(servers);
@@ -93,6 +105,8 @@ public final class Sidecar implements AutoCloseable {
                 .addService(Forwarding.forward(SnapshotGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(OperatorGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(StatusGrpc.getServiceDescriptor(), servers))
+                .addService(Forwarding.forward(ConnectCAGrpc.getServiceDescriptor(), servers))
+                .addService(Forwarding.forward(IntentionsGrpc.getServiceDescriptor(), servers))
                 .addService(health.getHealthService())
                 .build();
     }
@@ -109,6 +123,7 @@ public final class Sidecar implements AutoCloseable {
         health.setStatus("", ServingStatus.NOT_SERVING);
         registrationThread = Thread.ofVirtual().name("node-registration").start(nodeRegistration);
         healthThread = Thread.ofVirtual().name("agent-health").start(serverHealth);
+        connect.start();
         InetSocketAddress bound = grpcAddress();
         LOG.info("agent gRPC API listening on " + bound.getHostString() + ":" + bound.getPort());
         if (http != null) {
@@ -174,8 +189,14 @@ public final class Sidecar implements AutoCloseable {
         return localAgent;
     }
 
+    /** The mesh side: leaf certificates, certificate files and sidecar proxies of this node's services. */
+    public SidecarConnect connect() {
+        return connect;
+    }
+
     @Override
     public void close() {
+        connect.close();
         nodeRegistration.stop();
         serverHealth.stop();
         if (registrationThread != null) {

@@ -10,7 +10,10 @@ import java.util.List;
 public final class ServerServices {
     private ServerServices() {}
 
-    public static List<ServerServiceDefinition> create(ServerContext ctx) {
+    /** The services, and what must be closed with the server (the channel to the leader). */
+    public static List<ServerServiceDefinition> create(ServerContext ctx, List<AutoCloseable> resources) {
+        LeaderForwarding leader = new LeaderForwarding(ctx.consensus());
+        resources.add(leader);
         Writes writes = new Writes(ctx.consensus());
         BlockingReads reads = new BlockingReads(ctx.consensus(), ctx.store(), ctx.wakes(), ctx.timer(), ctx.worker());
         List<BindableService> services = List.of(
@@ -20,8 +23,13 @@ public final class ServerServices {
                 new TxnRpc(writes, ctx.limits(), ctx.lockDelays()),
                 new SnapshotRpc(ctx.store(), ctx.consensus()),
                 new WatchRpc(ctx.hub(), ctx.limits()),
-                new StatusRpc(ctx.consensus()));
+                new StatusRpc(ctx.consensus()),
+                new IntentionsRpc(writes, ctx.connectQueries(), reads, ctx.connect().intentionDefaultAllow()));
         ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
-        return services.stream().map(s -> ServerInterceptors.intercept(s, errors)).toList();
+        List<ServerServiceDefinition> out = new java.util.ArrayList<>(
+                services.stream().map(s -> ServerInterceptors.intercept(s, errors)).toList());
+        out.add(ServerInterceptors.intercept(new ConnectCaRpc(ctx.ca(), ctx.connectQueries(), reads, leader), errors,
+                LeaderForwarding.interceptor()));
+        return out;
     }
 }

@@ -24,6 +24,8 @@ public final class Changes {
     private boolean sessions;
     private boolean reset;
     private boolean tombstoned;
+    private boolean caRoots;
+    private boolean intentions;
 
     /** A check on a node, by ID. */
     public record CheckRef(String node, String checkId) {}
@@ -59,6 +61,8 @@ public final class Changes {
         c.serviceList = true;
         c.nodeList = true;
         c.sessions = true;
+        c.caRoots = true;
+        c.intentions = true;
         return c;
     }
 
@@ -136,8 +140,25 @@ public final class Changes {
         return nodeList;
     }
 
+    void caRoots() {
+        caRoots = true;
+    }
+
+    void intentions() {
+        intentions = true;
+    }
+
+    /** The CA's roots (or its key) changed. */
+    public boolean caRootsChanged() {
+        return caRoots;
+    }
+
+    public boolean intentionsChanged() {
+        return intentions;
+    }
+
     public boolean isEmpty() {
         return kvKeys.isEmpty() && instancesByService.isEmpty() && nodeNames.isEmpty() && !serviceList && !nodeList
-                && !sessions && !tombstoned;
+                && !sessions && !tombstoned && !caRoots && !intentions;
     }
 }

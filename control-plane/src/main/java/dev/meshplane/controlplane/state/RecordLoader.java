@@ -54,6 +54,20 @@ final class RecordLoader {
             case TOMBSTONE -> t.kv.restoreTombstone(r.getTombstone().getKey(), r.getTombstone().getIndex());
             case RESTORE_STAGING -> t.restores.put(r.getRestoreStaging().getRestoreId(),
                     new java.util.ArrayList<>(r.getRestoreStaging().getChunksList()));
+            case CA -> {
+                if (t.ca.state() != null) {
+                    return "a second CA record";
+                }
+                t.ca.restore(r.getCa());
+            }
+            case INTENTION -> {
+                var i = r.getIntention();
+                if (i.getSourceName().isEmpty() || i.getDestinationName().isEmpty()
+                        || t.intentions.get(i.getSourceName(), i.getDestinationName()) != null) {
+                    return "intention with an empty or repeated source/destination";
+                }
+                t.intentions.restore(i);
+            }
             case INDEX -> {
                 return loadIndex(r.getIndex());
             }
@@ -75,6 +89,8 @@ final class RecordLoader {
             case CHECKS -> checks = i.getIndex();
             case KV -> t.kv.restoreTableIndex(i.getIndex());
             case SESSIONS -> t.sessions.restoreTableIndex(i.getIndex());
+            case CA -> t.ca.restoreTableIndex(i.getIndex());
+            case INTENTIONS -> t.intentions.restoreTableIndex(i.getIndex());
             case SERVICE_NAME -> t.catalog.restoreServiceNameIndex(i.getName(), i.getIndex());
             case NODE_NAME -> t.catalog.restoreNodeNameIndex(i.getName(), i.getIndex());
             case KIND_UNSPECIFIED, UNRECOGNIZED -> {

@@ -24,7 +24,7 @@ import java.util.zip.CRC32C;
 /**
  * Writes the whole state store to a stream: an 8-byte magic, a header with the index, one
  * length-delimited record per stored object (nodes, services, checks, sessions, KV entries,
- * tombstones, indexes — in that order, so references resolve as they are read), and a trailer
+ * tombstones, the CA, intentions, indexes — in that order, so references resolve as they are read), and a trailer
  * with the record count and a CRC32C of everything before it. {@link SnapshotReader} reads it.
  *
  * <p>The records are captured under the read lock (references to immutable objects, no
@@ -140,11 +140,19 @@ public final class StateSnapshot {
             out.add(SnapshotRecord.newBuilder().setRestoreStaging(RestoreStaging.newBuilder()
                     .setRestoreId(e.getKey()).addAllChunks(e.getValue())).build());
         }
+        if (t.ca.state() != null) {
+            out.add(SnapshotRecord.newBuilder().setCa(t.ca.state()).build());
+        }
+        for (var intention : t.intentions.all()) {
+            out.add(SnapshotRecord.newBuilder().setIntention(intention).build());
+        }
         out.add(index(IndexRecord.Kind.NODES, "", c.nodesIndex()));
         out.add(index(IndexRecord.Kind.SERVICES, "", c.servicesIndex()));
         out.add(index(IndexRecord.Kind.CHECKS, "", c.checksIndex()));
         out.add(index(IndexRecord.Kind.KV, "", t.kv.tableIndex()));
         out.add(index(IndexRecord.Kind.SESSIONS, "", t.sessions.tableIndex()));
+        out.add(index(IndexRecord.Kind.CA, "", t.ca.tableIndex()));
+        out.add(index(IndexRecord.Kind.INTENTIONS, "", t.intentions.tableIndex()));
         c.serviceNameIndexes().forEach((name, i) -> out.add(index(IndexRecord.Kind.SERVICE_NAME, name, i)));
         c.nodeNameIndexes().forEach((name, i) -> out.add(index(IndexRecord.Kind.NODE_NAME, name, i)));
         return out;

@@ -21,8 +21,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * The in-memory state every server applies the replicated log to: catalog, KV and session
- * tables. Commands are applied by one thread in log order; reads run concurrently under a read
+ * The in-memory state every server applies the replicated log to: catalog, KV, session, CA
+ * and intention tables. Commands are applied by one thread in log order; reads run concurrently under a read
  * lock. Applying is deterministic: every server computes the same state and results.
  *
  * <p>Listeners run after each command while the write lock is still held, so that anyone who
@@ -49,6 +49,8 @@ public final class StateStore {
         final SessionTable sessions = new SessionTable(journal);
         /** Chunks of operator restores not yet committed, by restore ID. */
         final Map<String, List<ByteString>> restores = new HashMap<>();
+        final CaTable ca = new CaTable(journal);
+        final IntentionTable intentions = new IntentionTable(journal);
     }
 
     /** Staged restore data beyond this is refused (the whole file is held by every server until it commits). */
@@ -83,6 +85,14 @@ public final class StateStore {
                     tables.kv.reapTombstones(command.getReapTombstones().getUpToIndex());
                     yield ApplyResult.DONE;
                 }
+                case CA_SET_STATE -> tables.ca.set(index, command.getCaSetState(), changes);
+                case INTENTION_UPSERT -> {
+                    tables.intentions.upsert(index, command.getIntentionUpsert(), changes);
+                    yield ApplyResult.DONE;
+                }
+                case INTENTION_DELETE -> new ApplyResult.Conditional(tables.intentions.delete(index,
+                        command.getIntentionDelete().getSourceName(),
+                        command.getIntentionDelete().getDestinationName(), changes));
                 case OP_NOT_SET -> new ApplyResult.Rejected(
                         ApiException.invalidArgument("command", "carries no operation"));
             };

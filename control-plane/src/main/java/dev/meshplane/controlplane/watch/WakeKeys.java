@@ -7,6 +7,10 @@ public final class WakeKeys {
     public static final String SESSIONS = "sessions";
     /** Woken by any change to any check. */
     public static final String CHECKS = "checks";
+    /** Woken when the CA's roots change (a rotation, a prune, the first root). */
+    public static final String CA_ROOTS = "ca-roots";
+    /** Woken by any change to any intention. */
+    public static final String INTENTIONS = "intentions";
 
     private WakeKeys() {}
 

@@ -65,6 +65,12 @@ public final class WakeRegistry implements StateStore.ChangeListener {
         if (!changes.nodeNames().isEmpty()) {
             fire(WakeKeys.CHECKS);
         }
+        if (changes.caRootsChanged()) {
+            fire(WakeKeys.CA_ROOTS);
+        }
+        if (changes.intentionsChanged()) {
+            fire(WakeKeys.INTENTIONS);
+        }
     }
 
     private void fire(String key) {
