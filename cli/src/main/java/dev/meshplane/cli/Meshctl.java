@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "meshctl", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Meshplane: a gRPC-native service-mesh control plane. One binary for the agent and the CLI.",
         subcommands = {AgentCommand.class, ServicesCommand.class, CatalogCommand.class, KvCommand.class,
-                WatchCommand.class, SnapshotCommand.class, OperatorCommand.class, VersionCommand.class,
+                WatchCommand.class, SnapshotCommand.class, XdsCommand.class, OperatorCommand.class, VersionCommand.class,
                 HelpCommand.class})
 final class Meshctl implements Callable<Integer> {
     /** Where commands that print bytes (kv get) write them, unmangled by a Writer. */

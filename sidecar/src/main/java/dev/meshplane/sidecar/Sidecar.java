@@ -9,11 +9,13 @@ import dev.meshplane.proto.v1.SessionsGrpc;
 import dev.meshplane.proto.v1.SnapshotGrpc;
 import dev.meshplane.proto.v1.StatusGrpc;
 import dev.meshplane.proto.v1.TxnGrpc;
-import dev.meshplane.proto.v1.WatchGrpc;
 import dev.meshplane.sidecar.agent.AgentRpc;
 import dev.meshplane.sidecar.rpc.Forwarding;
+import dev.meshplane.sidecar.xds.XdsConfig;
+import dev.meshplane.sidecar.xds.XdsServer;
 import io.grpc.Channel;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
@@ -34,22 +36,33 @@ public final class Sidecar implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
     private final NodeRegistration nodeRegistration;
+    private final XdsServer xds;
     private Thread registrationThread;
 
     /** @param servers a channel to any server's RPC port (or to an in-process server role) */
     public Sidecar(SidecarConfig config, Channel servers) {
+        this(config, servers, XdsConfig.defaults());
+    }
+
+    /** As above, with the xDS server's and shared watches' settings. */
+    public Sidecar(SidecarConfig config, Channel servers, XdsConfig xdsConfig) {
         this.config = config;
+        // Discovery streams (ADS and Watch) share one upstream watch per topic to the servers.
+        this.xds = new XdsServer(xdsConfig, servers);
         Node self = Node.newBuilder().setName(config.nodeName()).setAddress(config.nodeAddress())
                 .setDatacenter(config.datacenter()).build();
         CatalogGrpc.CatalogBlockingStub catalog = CatalogGrpc.newBlockingStub(servers);
         this.nodeRegistration = new NodeRegistration(self, catalog);
         AgentRpc agent = new AgentRpc(self, catalog, config.writeTimeout().toMillis());
-        this.server = NettyServerBuilder.forAddress(config.grpcBind())
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(config.grpcBind());
+        for (ServerServiceDefinition d : xds.services()) {
+            builder.addService(d);
+        }
+        this.server = builder
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(ServerInterceptors.intercept(agent, new ErrorMappingInterceptor()))
                 .addService(Forwarding.forward(CatalogGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(KVGrpc.getServiceDescriptor(), servers))
-                .addService(Forwarding.forward(WatchGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(SessionsGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(TxnGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(SnapshotGrpc.getServiceDescriptor(), servers))
@@ -82,6 +95,11 @@ public final class Sidecar implements AutoCloseable {
         return config;
     }
 
+    /** The discovery streams: xDS for gRPC clients and the shared Watch service. */
+    public XdsServer xds() {
+        return xds;
+    }
+
     @Override
     public void close() {
         nodeRegistration.stop();
@@ -99,5 +117,6 @@ public final class Sidecar implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        xds.close();
     }
 }
