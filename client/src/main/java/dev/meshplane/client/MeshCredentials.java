@@ -9,17 +9,21 @@ import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * mTLS credentials from the files the sidecar keeps for one service ({@code cert.pem}, the leaf
  * and its chain; {@code key.pem}; {@code roots.pem}, the mesh's trusted roots). The files are read
  * again every {@code refresh}, so a renewed leaf or a rotated root is used for new connections
- * without a restart (grpc-java swaps certificates only when both cert and key read consistently).
+ * without a restart.
  * Peers are checked against the roots and, where asked, for the SPIFFE ID of an expected service
  * ({@code spiffe://<trust-domain>/ns/<ns>/dc/<dc>/svc/<service>}); host names are not checked,
  * since mesh certificates carry a SPIFFE URI and no DNS name.
@@ -28,27 +32,57 @@ public final class MeshCredentials implements AutoCloseable {
     /** The sidecar renews leaves days before they expire; a minute is ample and cheap. */
     public static final Duration DEFAULT_REFRESH = Duration.ofMinutes(1);
 
+    private static final Logger LOG = Logger.getLogger(MeshCredentials.class.getName());
+
     private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
-    private final Path dir;
-    private final Duration refresh;
+    private final List<AdvancedTlsX509TrustManager> trustManagers = new CopyOnWriteArrayList<>();
+    private final Path cert;
+    private final Path key;
+    private final Path roots;
     private final ScheduledExecutorService reloads;
-    private final AdvancedTlsX509KeyManager.Closeable keyReload;
+    private List<FileTime> loaded;
 
     private MeshCredentials(Path dir, Duration refresh) throws IOException, GeneralSecurityException {
-        this.dir = dir;
-        this.refresh = refresh;
+        this.cert = file(dir, "cert.pem");
+        this.key = file(dir, "key.pem");
+        this.roots = file(dir, "roots.pem");
+        keyManager.updateIdentityCredentials(cert.toFile(), key.toFile());
+        loaded = mtimes();
+        // grpc-java's own file reloaders refuse periods under a minute; this one takes the caller's.
         this.reloads = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mesh-credentials-reload");
             t.setDaemon(true);
             return t;
         });
+        reloads.scheduleWithFixedDelay(this::reloadIfChanged, refresh.toMillis(), refresh.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads the files again when any changed. The modification times must be the same before and
+     * after the read, or the sidecar was switching versions mid-read and the next tick tries again:
+     * a certificate is never paired with another certificate's key.
+     */
+    private void reloadIfChanged() {
         try {
-            this.keyReload = keyManager.updateIdentityCredentials(file("cert.pem").toFile(), file("key.pem").toFile(),
-                    refresh.toMillis(), TimeUnit.MILLISECONDS, reloads);
+            List<FileTime> before = mtimes();
+            if (before.equals(loaded)) {
+                return;
+            }
+            keyManager.updateIdentityCredentials(cert.toFile(), key.toFile());
+            for (AdvancedTlsX509TrustManager tm : trustManagers) {
+                tm.updateTrustCredentials(roots.toFile());
+            }
+            if (mtimes().equals(before)) {
+                loaded = before;
+            }
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            reloads.shutdownNow();
-            throw e;
+            LOG.warning("cannot reload mesh credentials from " + cert.getParent() + " (keeping the previous ones): " + e);
         }
+    }
+
+    private List<FileTime> mtimes() throws IOException {
+        return List.of(Files.getLastModifiedTime(cert), Files.getLastModifiedTime(key), Files.getLastModifiedTime(roots));
     }
 
     /**
@@ -85,12 +119,12 @@ public final class MeshCredentials implements AutoCloseable {
             b.setSslSocketAndEnginePeerVerifier(new SpiffePeerVerifier(expectedService));
         }
         AdvancedTlsX509TrustManager tm = b.build();
-        // The reload handle lives as long as the executor: close() stops every reload at once.
-        tm.updateTrustCredentials(file("roots.pem").toFile(), refresh.toMillis(), TimeUnit.MILLISECONDS, reloads);
+        tm.updateTrustCredentials(roots.toFile());
+        trustManagers.add(tm);
         return tm;
     }
 
-    private Path file(String name) throws IOException {
+    private static Path file(Path dir, String name) throws IOException {
         Path f = dir.resolve(name);
         if (!Files.isReadable(f)) {
             throw new IOException(f + " is missing or unreadable: is the sidecar writing cert files for this service?");
@@ -100,7 +134,6 @@ public final class MeshCredentials implements AutoCloseable {
 
     @Override
     public void close() {
-        keyReload.close();
         reloads.shutdownNow();
     }
 }
