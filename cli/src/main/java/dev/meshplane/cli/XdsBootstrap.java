@@ -33,11 +33,16 @@ record XdsBootstrap(String service, String agentAddress, String nodeId, String d
                 // The sidecar is the node's own agent: trusted. Resource deletions are not ignored, so a
                 // deregistered service fails fast rather than being served from a stale copy.
                 field("server_features", "[" + quote("trusted_xds_server") + "]"))) + "]"));
+        List<String> metadata = new ArrayList<>(List.of(field("MESH_SERVICE", quote(service))));
+        if (certDir != null) {
+            // Tells the sidecar this application holds mesh certificates: its server Listeners get mTLS.
+            metadata.add(field("MESH_CERTIFICATE_PROVIDER", quote(providerName)));
+        }
         top.add(field("node", object(List.of(
                 field("id", quote(nodeId)),
                 field("cluster", quote(service)),
                 field("locality", object(List.of(field("region", quote(datacenter))))),
-                field("metadata", object(List.of(field("MESH_SERVICE", quote(service)))))))));
+                field("metadata", object(metadata))))));
         if (certDir != null) {
             Path dir = certDir.resolve(service).toAbsolutePath();
             top.add(field("certificate_providers", object(List.of(field(providerName, object(List.of(

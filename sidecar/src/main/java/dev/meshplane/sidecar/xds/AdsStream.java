@@ -29,6 +29,8 @@ import java.util.logging.Logger;
  */
 final class AdsStream implements StreamObserver<DiscoveryRequest> {
     private static final Logger LOG = Logger.getLogger(AdsStream.class.getName());
+    /** Node metadata `meshctl xds bootstrap -cert-dir` sets: the application holds mesh certificates. */
+    static final String NODE_CERTIFICATE_PROVIDER_KEY = "MESH_CERTIFICATE_PROVIDER";
 
     /** What this stream holds for one resource type. */
     private static final class TypeState {
@@ -48,7 +50,11 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     private final Executor flushExecutor;
     private final EnumMap<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
     private final Map<String, ServiceTracker> trackers = new HashMap<>();
+    /** Server-side Listeners depend only on their name and this node: built once per stream. */
+    private final Map<String, ServiceResources> serverListeners = new HashMap<>();
     private String nodeId = "(unknown node)";
+    /** Whether the node's bootstrap names the sidecar's certificate provider (so it can speak mTLS). */
+    private boolean nodeHasCertificates;
     private long nonces;
     private boolean flushQueued;
     private boolean closed;
@@ -72,6 +78,8 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
             }
             if (request.hasNode() && !request.getNode().getId().isEmpty()) {
                 nodeId = request.getNode().getId();
+                nodeHasCertificates = request.getNode().getMetadata().getFieldsMap()
+                        .containsKey(NODE_CERTIFICATE_PROVIDER_KEY);
             }
             ResourceType type = ResourceType.of(request.getTypeUrl());
             if (type == null) {
@@ -101,6 +109,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
             if (!names.equals(ts.names) || nonce.isEmpty()) {
                 // A first request (also after a reconnect) is always answered in full.
                 ts.names = names;
+                serverListeners.keySet().retainAll(types.get(ResourceType.LISTENER).names);
                 ts.answered = false;
                 ts.sent.keySet().retainAll(names);
                 resubscribe();
@@ -190,6 +199,13 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
 
     /** A name's resources: null while unknown yet, ABSENT for names that are no service. */
     private ServiceResources resourcesFor(String name) {
+        if (ServerListeners.isServerListener(name)) {
+            return serverListeners.computeIfAbsent(name, n -> {
+                var l = ServerListeners.build(n, config.mtls() || nodeHasCertificates, config.certificateProvider());
+                return l == null ? ServiceResources.ABSENT
+                        : ServiceResources.of(Map.<ResourceType, com.google.protobuf.Message>of(ResourceType.LISTENER, l), null);
+            });
+        }
         ServiceTracker t = trackers.get(name);
         return t == null ? ServiceResources.ABSENT : t.current();
     }

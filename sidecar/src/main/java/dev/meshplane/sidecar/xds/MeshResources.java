@@ -88,7 +88,20 @@ final class MeshResources {
                 .build();
     }
 
+    /** Service meta that makes clients speak mTLS to the service's instances ("true"). */
+    static final String MTLS_META_KEY = "grpc-mtls";
+
+    /** Whether most instances ask for mTLS through {@value #MTLS_META_KEY}. */
+    static boolean wantsMtls(List<ServiceEntry> instances) {
+        long yes = instances.stream().filter(e -> "true".equals(e.getService().getMetaMap().get(MTLS_META_KEY))).count();
+        return yes * 2 > instances.size();
+    }
+
     static Cluster cluster(String service, LbPolicy policy, XdsConfig config) {
+        return cluster(service, policy, config, false);
+    }
+
+    static Cluster cluster(String service, LbPolicy policy, XdsConfig config, boolean serviceWantsMtls) {
         Cluster.Builder b = Cluster.newBuilder().setName(service).setType(Cluster.DiscoveryType.EDS)
                 .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads()).setServiceName(service));
         switch (policy.kind()) {
@@ -101,7 +114,7 @@ final class MeshResources {
                     .setLeastRequestLbConfig(Cluster.LeastRequestLbConfig.newBuilder()
                             .setChoiceCount(UInt32Value.of(2)));
         }
-        if (config.mtls()) {
+        if (config.mtls() || serviceWantsMtls) {
             UpstreamTlsContext tls = UpstreamTlsContext.newBuilder()
                     .setCommonTlsContext(TlsContexts.common(config.certificateProvider(),
                             // The instance must present the service's SPIFFE ID: .../svc/<service>.

@@ -109,7 +109,8 @@ final class ServiceTracker implements SharedTopic.Listener {
         } else {
             LbPolicy policy = LbPolicy.of(service, instances);
             built.put(ResourceType.ROUTE, MeshResources.route(service, policy));
-            built.put(ResourceType.CLUSTER, MeshResources.cluster(service, policy, config));
+            built.put(ResourceType.CLUSTER, MeshResources.cluster(service, policy, config,
+                    MeshResources.wantsMtls(instances)));
             built.put(ResourceType.ENDPOINTS, MeshResources.loadAssignment(service, instances,
                     config.includeWarning()));
         }
