@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class XdsFanoutBench {
     private static final String ENDPOINTS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+    /** Flips so far: each flip must change the health (an unchanged registration wakes no watcher). */
+    private static int flips;
 
     public static void main(String[] args) throws Exception {
         int streams = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
@@ -135,7 +137,7 @@ public final class XdsFanoutBench {
                 calmInitial.get());
         var catalog = CatalogGrpc.newBlockingStub(agents.get(0)).withDeadlineAfter(60, TimeUnit.SECONDS);
         for (int r = 1; r <= rounds; r++) {
-            HealthStatus s = r % 2 == 1 ? HealthStatus.HEALTH_STATUS_CRITICAL : HealthStatus.HEALTH_STATUS_PASSING;
+            HealthStatus s = nextFlip();
             long calmBefore = calmPushes.get();
             WatchFanoutBench.Fanout.Result res = fan.measure(cluster, () -> catalog.register(instance("fan", 7, s)));
             report("xDS endpoints", cluster, res, String.format(Locale.ROOT, "  calm pushes %d",
@@ -153,11 +155,15 @@ public final class XdsFanoutBench {
                 f.snapshotBytes.get());
         var catalog = CatalogGrpc.newBlockingStub(agents.get(0)).withDeadlineAfter(60, TimeUnit.SECONDS);
         for (int r = 1; r <= rounds; r++) {
-            HealthStatus s = r % 2 == 1 ? HealthStatus.HEALTH_STATUS_CRITICAL : HealthStatus.HEALTH_STATUS_PASSING;
+            HealthStatus s = nextFlip();
             report("watch via agents", cluster, f.measure(cluster, () -> catalog.register(instance("fan", 7, s))), "");
         }
         System.out.printf(Locale.ROOT, "watch: delta %d bytes; stream errors %d%n", f.lastEventBytes.get(),
                 f.errors.get());
+    }
+
+    private static HealthStatus nextFlip() {
+        return ++flips % 2 == 1 ? HealthStatus.HEALTH_STATUS_CRITICAL : HealthStatus.HEALTH_STATUS_PASSING;
     }
 
     private static void report(String what, ServerCluster cluster, WatchFanoutBench.Fanout.Result r, String extra) {

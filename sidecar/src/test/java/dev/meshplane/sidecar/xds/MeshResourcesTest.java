@@ -15,6 +15,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,29 @@ class MeshResourcesTest {
         Any listener = changed.get(ResourceType.LISTENER);
         assertTrue(listener == first.get(ResourceType.LISTENER));
         assertFalse(changed.get(ResourceType.ENDPOINTS) == first.get(ResourceType.ENDPOINTS));
+    }
+
+    @Test
+    void serverListenerMatchesItsAddressAndRequiresMeshClientsWithMtls() throws Exception {
+        Listener plain = ServerListeners.build(ServerListeners.PREFIX + "0.0.0.0:50051", false, "mesh");
+        assertEquals("0.0.0.0", plain.getAddress().getSocketAddress().getAddress());
+        assertEquals(50051, plain.getAddress().getSocketAddress().getPortValue());
+        HttpConnectionManager hcm = plain.getFilterChains(0).getFilters(0).getTypedConfig()
+                .unpack(HttpConnectionManager.class);
+        assertTrue(hcm.getRouteConfig().getVirtualHosts(0).getRoutes(0).hasNonForwardingAction());
+        assertEquals(MeshResources.ROUTER_FILTER, hcm.getHttpFilters(hcm.getHttpFiltersCount() - 1).getName());
+        assertFalse(plain.getFilterChains(0).hasTransportSocket());
+
+        Listener tls = ServerListeners.build(ServerListeners.PREFIX + "[::]:8443", true, "mesh");
+        assertEquals("::", tls.getAddress().getSocketAddress().getAddress());
+        DownstreamTlsContext ctx = tls.getFilterChains(0).getTransportSocket().getTypedConfig()
+                .unpack(DownstreamTlsContext.class);
+        assertTrue(ctx.getRequireClientCertificate().getValue());
+        assertEquals("mesh", ctx.getCommonTlsContext().getTlsCertificateProviderInstance().getInstanceName());
+
+        for (String bad : List.of("nohost", "1.2.3.4:99999", "host.example:80", "1.2.3.4:x")) {
+            assertEquals(null, ServerListeners.build(ServerListeners.PREFIX + bad, false, "mesh"), bad);
+        }
     }
 
     private static List<String> addresses(ClusterLoadAssignment cla) {
