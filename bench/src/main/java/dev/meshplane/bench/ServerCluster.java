@@ -78,11 +78,13 @@ abstract class ServerCluster implements AutoCloseable {
     /** `meshctl agent -server` x3, run from this JVM's classpath. */
     static final class Meshplane extends ServerCluster {
         final int[] serverPorts;
+        /** Each server's agent gRPC port (its sidecar role: Watch, xDS). */
+        final int[] grpcPorts;
 
         Meshplane(Path dir, List<String> jvmOptions) throws IOException {
             super(dir);
             serverPorts = freePorts(3);
-            int[] grpcPorts = freePorts(3);
+            grpcPorts = freePorts(3);
             for (int i = 0; i < 3; i++) {
                 List<String> cmd = new ArrayList<>();
                 cmd.add(ProcessHandle.current().info().command().orElseThrow());
@@ -104,6 +106,15 @@ abstract class ServerCluster implements AutoCloseable {
         List<String> clientAddresses() {
             List<String> out = new ArrayList<>();
             for (int p : serverPorts) {
+                out.add("127.0.0.1:" + p);
+            }
+            return out;
+        }
+
+        /** The agents' gRPC addresses, where applications connect. */
+        List<String> agentAddresses() {
+            List<String> out = new ArrayList<>();
+            for (int p : grpcPorts) {
                 out.add("127.0.0.1:" + p);
             }
             return out;

@@ -138,7 +138,7 @@ public final class WatchFanoutBench {
                 r.watchers(), r.cpu().toNanos() / 1e6, cluster.rssMib());
     }
 
-    private static Fanout subscribe(int watchers, IntFunction<ManagedChannel> channel, WatchRequest request)
+    static Fanout subscribe(int watchers, IntFunction<ManagedChannel> channel, WatchRequest request)
             throws InterruptedException {
         Fanout f = new Fanout(watchers);
         for (int i = 0; i < watchers; i++) {

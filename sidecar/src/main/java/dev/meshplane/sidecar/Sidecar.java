@@ -11,7 +11,6 @@ import dev.meshplane.proto.v1.SessionsGrpc;
 import dev.meshplane.proto.v1.SnapshotGrpc;
 import dev.meshplane.proto.v1.StatusGrpc;
 import dev.meshplane.proto.v1.TxnGrpc;
-import dev.meshplane.proto.v1.WatchGrpc;
 import dev.meshplane.sidecar.agent.AgentRpc;
 import dev.meshplane.sidecar.agent.LocalAgent;
 import dev.meshplane.sidecar.checks.SystemScheduler;
@@ -21,6 +20,8 @@ import dev.meshplane.sidecar.http.HttpApiServer;
 import dev.meshplane.sidecar.connect.ConnectAgentConfig;
 import dev.meshplane.sidecar.connect.SidecarConnect;
 import dev.meshplane.sidecar.rpc.Forwarding;
+import dev.meshplane.sidecar.xds.XdsConfig;
+import dev.meshplane.sidecar.xds.XdsServer;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -61,19 +62,31 @@ public final class Sidecar implements AutoCloseable {
     private final HttpApiServer http;
     private final DnsServer dns;
     private final SidecarConnect connect;
+    private final XdsServer xds;
     private Thread registrationThread;
     private Thread healthThread;
 
     /** @param servers a channel to any server's RPC port (or to an in-process server role) */
     public Sidecar(SidecarConfig config, Channel servers) {
-        this(config, servers, ConnectAgentConfig.defaults());
+        this(config, servers, ConnectAgentConfig.defaults(), XdsConfig.defaults());
     }
 
     /** @param connectConfig the mesh settings: certificate files, leaf TTL, proxy threads */
     public Sidecar(SidecarConfig config, Channel servers, ConnectAgentConfig connectConfig) {
+        this(config, servers, connectConfig, XdsConfig.defaults());
+    }
+
+    /** As above, with the xDS server's and shared watches' settings. */
+    public Sidecar(SidecarConfig config, Channel servers, XdsConfig xdsConfig) {
+        this(config, servers, ConnectAgentConfig.defaults(), xdsConfig);
+    }
+
+    public Sidecar(SidecarConfig config, Channel servers, ConnectAgentConfig connectConfig, XdsConfig xdsConfig) {
         this.config = config;
         this.connect = new SidecarConnect(connectConfig, servers, config.nodeName(), config.nodeAddress(),
                 config.datacenter());
+        // Discovery streams (ADS and Watch) share one upstream watch per topic to the servers.
+        this.xds = new XdsServer(xdsConfig, servers);
         Node self = Node.newBuilder().setName(config.nodeName()).setAddress(config.nodeAddress())
                 .setDatacenter(config.datacenter()).build();
         CatalogGrpc.CatalogBlockingStub catalog = CatalogGrpc.newBlockingStub(servers);
@@ -94,12 +107,15 @@ public final class Sidecar implements AutoCloseable {
                 new AgentIdentity(config.nodeName(), config.nodeAddress(), config.datacenter(), config.serverRole(),
                         Map.of(), version()));
         this.dns = config.dns() == null ? null : new DnsServer(config.dns(), servers, config.datacenter());
-        this.server = NettyServerBuilder.forAddress(config.grpcBind())
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(config.grpcBind());
+        for (ServerServiceDefinition d : xds.services()) {
+            builder.addService(d);
+        }
+        this.server = builder
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(agentService)
                 .addService(Forwarding.forward(CatalogGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(KVGrpc.getServiceDescriptor(), servers))
-                .addService(Forwarding.forward(WatchGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(SessionsGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(TxnGrpc.getServiceDescriptor(), servers))
                 .addService(Forwarding.forward(SnapshotGrpc.getServiceDescriptor(), servers))
@@ -194,6 +210,11 @@ public final class Sidecar implements AutoCloseable {
         return connect;
     }
 
+    /** The discovery streams: xDS for gRPC clients and the shared Watch service. */
+    public XdsServer xds() {
+        return xds;
+    }
+
     @Override
     public void close() {
         connect.close();
@@ -227,5 +248,6 @@ public final class Sidecar implements AutoCloseable {
         agentChannel.shutdownNow();
         agentInProcess.shutdownNow();
         agentExecutor.shutdownNow();
+        xds.close();
     }
 }
