@@ -17,6 +17,11 @@ import java.util.TreeSet;
 final class BroadcastQueue {
   /** Below this many free bytes no further message can fit, so stop looking. */
   private static final int SMALLEST_MESSAGE = 8;
+  /**
+   * Entries looked at without finding one that fits before giving up on filling the packet:
+   * bounds the cost of a packet when thousands of similar-sized entries are queued.
+   */
+  private static final int MAX_MISSES = 64;
 
   private static final class Entry {
     final long id;
@@ -31,9 +36,16 @@ final class BroadcastQueue {
     }
   }
 
-  private static final Comparator<Entry> ORDER = Comparator.<Entry>comparingInt(e -> e.transmits)
-      .thenComparing(Comparator.<Entry>comparingInt(e -> e.size).reversed())
-      .thenComparing(Comparator.<Entry>comparingLong(e -> e.id).reversed());
+  /** Fewest transmits first, then the largest (harder to fit later), then the newest. */
+  private static final Comparator<Entry> ORDER = (a, b) -> {
+    if (a.transmits != b.transmits) {
+      return Integer.compare(a.transmits, b.transmits);
+    }
+    if (a.size != b.size) {
+      return Integer.compare(b.size, a.size);
+    }
+    return Long.compare(b.id, a.id);
+  };
 
   private final TreeSet<Entry> ordered = new TreeSet<>(ORDER);
   private final Map<String, Entry> byName = new HashMap<>();
@@ -54,13 +66,16 @@ final class BroadcastQueue {
   List<GossipMessage> take(int bytes, int limit) {
     List<Entry> taken = new ArrayList<>();
     int free = bytes;
+    int misses = 0;
     for (Entry e : ordered) {
-      if (free < SMALLEST_MESSAGE) {
+      if (free < SMALLEST_MESSAGE || misses >= MAX_MISSES) {
         break;
       }
       if (e.size <= free) {
         taken.add(e);
         free -= e.size;
+      } else {
+        misses++;
       }
     }
     List<GossipMessage> out = new ArrayList<>(taken.size());
@@ -75,16 +90,6 @@ final class BroadcastQueue {
       }
     }
     return out;
-  }
-
-  /** True while the broadcast with this id is still waiting for transmissions. */
-  boolean isQueued(long id) {
-    for (Entry e : byName.values()) {
-      if (e.id == id) {
-        return true;
-      }
-    }
-    return false;
   }
 
   boolean isQueued(String name, long id) {

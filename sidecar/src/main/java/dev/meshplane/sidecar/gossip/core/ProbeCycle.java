@@ -49,6 +49,7 @@ final class ProbeCycle {
   private long nextProbeAt;
   private Probe current;
   private int seq;
+  private long nextUdpWarningAt;
 
   ProbeCycle(CoreContext ctx, MembershipRules rules) {
     this.ctx = ctx;
@@ -126,9 +127,15 @@ final class ProbeCycle {
 
   void onStreamProbeResult(int probeSeq, boolean acked) {
     if (acked && current != null && current.seq == probeSeq) {
-      LOG.warning(() -> "reached " + current.target.name + " over TCP but not over UDP: the network may"
-          + " be dropping UDP between us");
       ctx.tcpFallbackRescues++;
+      if (ctx.now >= nextUdpWarningAt) {
+        // Once a minute at most: on a network that drops UDP this would otherwise log every probe.
+        nextUdpWarningAt = ctx.now + 60_000;
+        String target = current.target.name;
+        long rescues = ctx.tcpFallbackRescues;
+        LOG.warning(() -> "reached " + target + " over TCP but not over UDP (" + rescues
+            + " such probes so far): the network may be dropping UDP between us");
+      }
       succeed();
     }
   }

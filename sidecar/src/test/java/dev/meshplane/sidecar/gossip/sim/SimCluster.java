@@ -142,6 +142,10 @@ public final class SimCluster {
     observers.add(observer);
   }
 
+  public void stopObserving(Observer observer) {
+    observers.remove(observer);
+  }
+
   public void runFor(long millis) {
     runUntil(now + millis);
   }
