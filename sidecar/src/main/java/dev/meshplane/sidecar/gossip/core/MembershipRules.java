@@ -119,6 +119,15 @@ final class MembershipRules {
       return;
     }
     cancelSuspicion(rec);
+    if (rec.status == MemberStatus.DEAD && d.isLeaveIntent() && rec != ctx.self) {
+      // We declared it failed before its leave intent reached us; the intent comes from the
+      // member itself, so record the leave rather than the failure.
+      ctx.broadcast(d);
+      rec.incarnation = d.incarnation();
+      ctx.table.setStatus(rec, MemberStatus.LEFT, ctx.now);
+      event(Kind.LEFT, rec, d.from());
+      return;
+    }
     if (rec.status.isDeadOrLeft()) {
       return;
     }

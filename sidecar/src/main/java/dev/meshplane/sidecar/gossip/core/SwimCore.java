@@ -146,7 +146,14 @@ public final class SwimCore {
       return;
     }
     ctx.leaving = true;
-    rules.onDead(new Dead(ctx.self.incarnation, ctx.self.name, ctx.self.name, true));
+    Dead intent = new Dead(ctx.self.incarnation, ctx.self.name, ctx.self.name, true);
+    rules.onDead(intent);
+    // Besides the queued broadcast, tell a few members directly: with a small retransmit
+    // limit (LOCAL preset, small clusters) the rumour alone can die out before reaching all.
+    int direct = ctx.config.gossipNodes() * ctx.config.retransmitMult();
+    for (MemberRecord r : ctx.table.randomMembers(direct, r -> r != ctx.self && r.isLive())) {
+      ctx.packets.add(new OutboundPacket(r.address, List.of(intent)));
+    }
   }
 
   /** True once the leave intent has been sent its full retransmit count, or nobody is left to tell. */

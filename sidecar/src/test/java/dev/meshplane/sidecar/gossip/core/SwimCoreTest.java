@@ -190,11 +190,26 @@ class SwimCoreTest {
     a.core.leave(a.now);
     a.collect();
     assertEquals(MemberStatus.LEFT, a.core.local().status());
-    assertFalse(a.core.leaveBroadcastDone(), "d and e have not heard yet");
+    assertEquals(2, a.sent(Dead.class).stream().filter(Dead::isLeaveIntent).count(),
+        "the intent goes straight to the live members, not only into the gossip queue");
+    assertFalse(a.core.leaveBroadcastDone(), "the queued intent has not been retransmitted yet");
     a.runUntil(a.now + 10_000);
     assertTrue(a.core.leaveBroadcastDone());
     assertTrue(a.sent(Dead.class).stream().anyMatch(d -> d.name().equals("a") && d.isLeaveIntent()));
     assertTrue(a.sent(Ping.class).isEmpty(), "a leaving member stops probing");
+  }
+
+  @Test
+  void aLeaveIntentArrivingAfterADeathRecordsTheLeave() {
+    CoreTestSupport a = new CoreTestSupport(lan, "a", 1);
+    a.learn("b", "c");
+    a.receive(new Dead(1, "b", "c", false));
+    assertEquals(MemberStatus.DEAD, a.status("b"));
+    a.receive(new Dead(1, "b", "b", true));
+    assertEquals(MemberStatus.LEFT, a.status("b"));
+    a.receive(new Dead(1, "c", "c", true));
+    a.receive(new Dead(1, "c", "b", false));
+    assertEquals(MemberStatus.LEFT, a.status("c"), "a failure report does not overwrite a leave");
   }
 
   @Test
