@@ -21,6 +21,7 @@ import java.util.Locale;
  * --slow-delay a,b   extra processing delay bounds of slowed members, ms (1500,5000,12000,25000)
  * --slow-fraction F  fraction of members slowed (0.2)
  * --loss F           packet loss of the loss run (0.10)
+ * --suspicion-mult M override the preset's SuspicionMult (exploration only; default: the preset's 4)
  * </pre>
  */
 public final class GossipSimulation {
@@ -30,9 +31,11 @@ public final class GossipSimulation {
     SimulationOptions o = SimulationOptions.parse(args);
     // Thousands of simulated members would flood the console; the figures are the output.
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
-    GossipConfig lan = GossipConfig.lan();
-    System.out.printf(Locale.ROOT, "gossip simulation: %d members, LAN preset, seeds %s, scenarios %s%n",
-        o.members(), o.seeds(), o.scenarios());
+    GossipConfig lan = o.suspicionMult() > 0
+        ? GossipConfig.lan().toBuilder().suspicionMult(o.suspicionMult()).build() : GossipConfig.lan();
+    System.out.printf(Locale.ROOT, "gossip simulation: %d members, LAN preset%s, seeds %s, scenarios %s%n",
+        o.members(), o.suspicionMult() > 0 ? " with suspicionMult " + o.suspicionMult() : "", o.seeds(),
+        o.scenarios());
     long wallStart = System.nanoTime();
     for (long seed : o.seeds()) {
       System.out.printf(Locale.ROOT, "%n== seed %d (replay: --seeds %d) ==%n", seed, seed);
@@ -106,7 +109,7 @@ public final class GossipSimulation {
 
   /** Command-line options with the defaults of the published figures. */
   record SimulationOptions(int members, List<Long> seeds, List<String> scenarios, int kills, int observeSeconds,
-      List<Long> slowDelays, double slowFraction, double loss) {
+      List<Long> slowDelays, double slowFraction, double loss, int suspicionMult) {
 
     static SimulationOptions parse(String[] args) {
       int members = 1000;
@@ -117,6 +120,7 @@ public final class GossipSimulation {
       List<Long> slowDelays = List.of(1500L, 5000L, 12000L, 25000L);
       double slowFraction = 0.2;
       double loss = 0.10;
+      int suspicionMult = 0;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -132,11 +136,14 @@ public final class GossipSimulation {
           case "--slow-delay" -> slowDelays = longs(v);
           case "--slow-fraction" -> slowFraction = Double.parseDouble(v);
           case "--loss" -> loss = Double.parseDouble(v);
+          case "--suspicion-mult" -> suspicionMult = Integer.parseInt(v);
           default -> throw new IllegalArgumentException("unknown option " + flag
-              + " (known: --members --seeds --scenarios --kills --observe --slow-delay --slow-fraction --loss)");
+              + " (known: --members --seeds --scenarios --kills --observe --slow-delay --slow-fraction --loss"
+              + " --suspicion-mult)");
         }
       }
-      return new SimulationOptions(members, seeds, scenarios, kills, observe, slowDelays, slowFraction, loss);
+      return new SimulationOptions(members, seeds, scenarios, kills, observe, slowDelays, slowFraction, loss,
+          suspicionMult);
     }
 
     private static List<Long> longs(String csv) {
