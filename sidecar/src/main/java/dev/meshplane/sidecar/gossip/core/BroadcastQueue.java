@@ -2,17 +2,18 @@ package dev.meshplane.sidecar.gossip.core;
 
 import dev.meshplane.sidecar.gossip.core.GossipMessage.Broadcast;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Pending broadcasts, at most one per member (a newer one replaces the older). Packets take
  * the least-transmitted first, so fresh news spreads before old news is repeated; an entry is
- * dropped once sent {@code limit} times (infection-style dissemination, memberlist's
- * TransmitLimitedQueue).
+ * dropped once sent {@code limit} times (infection-style dissemination, as memberlist's
+ * TransmitLimitedQueue). Entries sit in one tier per transmit count and are taken newest first
+ * within a tier; taking and re-filing an entry is O(1).
  */
 final class BroadcastQueue {
   /** Below this many free bytes no further message can fit, so stop looking. */
@@ -36,18 +37,8 @@ final class BroadcastQueue {
     }
   }
 
-  /** Fewest transmits first, then the largest (harder to fit later), then the newest. */
-  private static final Comparator<Entry> ORDER = (a, b) -> {
-    if (a.transmits != b.transmits) {
-      return Integer.compare(a.transmits, b.transmits);
-    }
-    if (a.size != b.size) {
-      return Integer.compare(b.size, a.size);
-    }
-    return Long.compare(b.id, a.id);
-  };
-
-  private final TreeSet<Entry> ordered = new TreeSet<>(ORDER);
+  /** tiers.get(t) holds the entries sent t times. */
+  private final List<LinkedHashSet<Entry>> tiers = new ArrayList<>();
   private final Map<String, Entry> byName = new HashMap<>();
   private long nextId;
 
@@ -56,9 +47,9 @@ final class BroadcastQueue {
     Entry fresh = new Entry(++nextId, message, WireCodec.sizeInPacket(message));
     Entry old = byName.put(message.name(), fresh);
     if (old != null) {
-      ordered.remove(old);
+      tiers.get(old.transmits).remove(old);
     }
-    ordered.add(fresh);
+    tier(0).add(fresh);
     return fresh.id;
   }
 
@@ -67,26 +58,30 @@ final class BroadcastQueue {
     List<Entry> taken = new ArrayList<>();
     int free = bytes;
     int misses = 0;
-    for (Entry e : ordered) {
-      if (free < SMALLEST_MESSAGE || misses >= MAX_MISSES) {
-        break;
-      }
-      if (e.size <= free) {
-        taken.add(e);
-        free -= e.size;
-      } else {
-        misses++;
+    scan:
+    for (LinkedHashSet<Entry> tier : tiers) {
+      for (Iterator<Entry> it = tier.reversed().iterator(); it.hasNext(); ) {
+        if (free < SMALLEST_MESSAGE || misses >= MAX_MISSES) {
+          break scan;
+        }
+        Entry e = it.next();
+        if (e.size <= free) {
+          it.remove();
+          taken.add(e);
+          free -= e.size;
+        } else {
+          misses++;
+        }
       }
     }
     List<GossipMessage> out = new ArrayList<>(taken.size());
     for (Entry e : taken) {
-      ordered.remove(e);
       e.transmits++;
       out.add(e.message);
       if (e.transmits >= limit) {
         byName.remove(e.message.name(), e);
       } else {
-        ordered.add(e);
+        tier(e.transmits).add(e);
       }
     }
     return out;
@@ -98,17 +93,27 @@ final class BroadcastQueue {
   }
 
   int size() {
-    return ordered.size();
+    return byName.size();
   }
 
   /** Drops the most-transmitted entries until at most {@code maxDepth} remain. */
   int prune(int maxDepth) {
     int dropped = 0;
-    while (ordered.size() > maxDepth) {
-      Entry last = ordered.pollLast();
-      byName.remove(last.message.name(), last);
-      dropped++;
+    for (int t = tiers.size() - 1; t >= 0 && byName.size() > maxDepth; t--) {
+      for (Iterator<Entry> it = tiers.get(t).iterator(); it.hasNext() && byName.size() > maxDepth; ) {
+        Entry e = it.next();
+        it.remove();
+        byName.remove(e.message.name(), e);
+        dropped++;
+      }
     }
     return dropped;
+  }
+
+  private LinkedHashSet<Entry> tier(int transmits) {
+    while (tiers.size() <= transmits) {
+      tiers.add(new LinkedHashSet<>());
+    }
+    return tiers.get(transmits);
   }
 }
