@@ -100,6 +100,22 @@ class GossipAgentUdpTest {
   }
 
   @Test
+  void garbageDatagramsAreDroppedAndCounted() throws Exception {
+    GossipAgent agent = support.start("target", Keyring.empty(), EncryptionMode.PLAINTEXT);
+    try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+      var to = new java.net.InetSocketAddress("127.0.0.1", agent.address().port());
+      socket.send(new java.net.DatagramPacket(new byte[] {0x00, (byte) 0xff, (byte) 0xff, 0x01}, 4, to));
+      socket.send(new java.net.DatagramPacket(new byte[] {0x07, 0x01}, 2, to));
+      socket.send(new java.net.DatagramPacket(new byte[] {0x01, 0x02, 0x03}, 3, to));
+    }
+    await("the three datagrams are counted", Duration.ofSeconds(5), () -> agent.transportStats().malformed() == 1
+        && agent.transportStats().dropped(dev.meshplane.sidecar.gossip.crypto.PacketSecurity.Rejection.UNKNOWN_FORMAT) == 1
+        && agent.transportStats().dropped(
+            dev.meshplane.sidecar.gossip.crypto.PacketSecurity.Rejection.ENCRYPTED_WITHOUT_KEYS) == 1);
+    assertEquals(MemberStatus.ALIVE, agent.local().status());
+  }
+
+  @Test
   void oversizedTagsAreRejectedWithTheirSize() throws Exception {
     GossipAgent agent = support.start("tagged", Keyring.empty(), EncryptionMode.PLAINTEXT);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
