@@ -76,4 +76,22 @@ class GossipConfigTest {
     assertThrows(IllegalArgumentException.class, () -> core.updateTags(1, big));
     assertEquals(fits, core.local().tags(), "a rejected update changes nothing");
   }
+
+  @Test
+  void agentConfigRejectsWhatCannotWork() {
+    var lan = GossipConfig.lan();
+    var none = dev.meshplane.sidecar.gossip.crypto.Keyring.empty();
+    var plain = dev.meshplane.sidecar.gossip.crypto.EncryptionMode.PLAINTEXT;
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> new GossipAgentConfig(" ", "127.0.0.1", 8301, null, Map.of(), lan, none, plain)).getMessage().contains("name"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> new GossipAgentConfig("a", "127.0.0.1", 70000, null, Map.of(), lan, none, plain))
+        .getMessage().contains("port 70000"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> new GossipAgentConfig("a", "127.0.0.1", 8301, null, Map.of(), lan, none,
+            dev.meshplane.sidecar.gossip.crypto.EncryptionMode.ENFORCED)).getMessage().contains("keyring is empty"));
+    IllegalArgumentException wildcard = assertThrows(IllegalArgumentException.class, () -> GossipAgent.start(
+        new GossipAgentConfig("a", "0.0.0.0", 0, null, Map.of(), lan, none, plain)));
+    assertTrue(wildcard.getMessage().contains("wildcard"), wildcard.getMessage());
+  }
 }
