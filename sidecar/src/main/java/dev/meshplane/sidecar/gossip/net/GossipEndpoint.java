@@ -99,7 +99,7 @@ public final class GossipEndpoint implements AutoCloseable {
     try {
       for (int attempt = 1; ; attempt++) {
         Channel udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
-            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+            .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
             .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
               @Override
               protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
