@@ -19,6 +19,8 @@ public final class FalsePositiveCounter implements SimCluster.Observer {
   public long atHealthy;
   public long atSlow;
   public long atHealthyByOwnTimer;
+  /** False positives at healthy members as seen by healthy observers (the slowed ones excluded). */
+  public long atHealthySeenByHealthy;
   public long atSlowByOwnTimer;
   public long suspicionsOfHealthy;
   public long suspicionsOfSlow;
@@ -56,6 +58,7 @@ public final class FalsePositiveCounter implements SimCluster.Observer {
       } else {
         atHealthy++;
         atHealthyByOwnTimer += ownTimer ? 1 : 0;
+        atHealthySeenByHealthy += observer.slow ? 0 : 1;
         victimsHealthy.add(victim.name);
       }
     }

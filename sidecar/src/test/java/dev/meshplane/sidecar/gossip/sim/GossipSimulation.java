@@ -83,9 +83,10 @@ public final class GossipSimulation {
           for (var row : new Object[][] {{"Lifeguard", r.lifeguard()}, {"plain SWIM", r.swim()}}) {
             FalsePositiveCounter fp = (FalsePositiveCounter) row[1];
             System.out.printf(Locale.ROOT,
-                "  %-10s false positives at healthy members %d (distinct members %d), at slowed members %d; "
-                    + "suspicions raised against healthy members %d%n",
-                row[0], fp.atHealthy, fp.distinctHealthyVictims(), fp.atSlow, fp.raisedAgainstHealthy);
+                "  %-10s false positives at healthy members %d (distinct members %d; seen by healthy members %d), "
+                    + "at slowed members %d; suspicions raised against healthy members %d%n",
+                row[0], fp.atHealthy, fp.distinctHealthyVictims(), fp.atHealthySeenByHealthy, fp.atSlow,
+                fp.raisedAgainstHealthy);
           }
           System.out.printf(Locale.ROOT, "  Lifeguard reduction at healthy members: %s (target >= 50x) [wall %.1fs]%n",
               r.ratio(), wallSince(t));
