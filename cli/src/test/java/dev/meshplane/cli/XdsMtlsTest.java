@@ -14,6 +14,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.NameResolverRegistry;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -23,6 +24,7 @@ import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.internal.JsonParser;
 import io.grpc.xds.XdsChannelCredentials;
+import io.grpc.xds.XdsNameResolverProvider;
 import io.grpc.xds.XdsServerBuilder;
 import io.grpc.xds.XdsServerCredentials;
 import java.net.ServerSocket;
@@ -94,9 +96,14 @@ class XdsMtlsTest {
                         .addChecks(Check.newBuilder().setCheckId("c1").setServiceId("secure-greeter-1")
                                 .setStatus(HealthStatus.HEALTH_STATUS_PASSING))
                         .build());
-        System.setProperty("io.grpc.xds.bootstrapConfig", new XdsBootstrap("secure-client", DEV.address(),
-                "secure-client-test", "dc1", certDir, "mesh").toJson());
-        ManagedChannel mtls = Grpc.newChannelBuilder("xds:///secure-greeter",
+        // grpc-java reads the process-wide bootstrap once; this client gets its own under a scheme of
+        // its own, so other test classes in this JVM keep theirs (an application has one bootstrap).
+        @SuppressWarnings("unchecked")
+        Map<String, ?> clientBootstrap = (Map<String, ?>) JsonParser.parse(new XdsBootstrap("secure-client",
+                DEV.address(), "secure-client-test", "dc1", certDir, "mesh").toJson());
+        XdsNameResolverProvider resolver = XdsNameResolverProvider.createForTest("xds-mtls-test", clientBootstrap);
+        NameResolverRegistry.getDefaultRegistry().register(resolver);
+        ManagedChannel mtls = Grpc.newChannelBuilder("xds-mtls-test:///secure-greeter",
                 XdsChannelCredentials.create(InsecureChannelCredentials.create())).build();
         ManagedChannel plaintext = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
                 InsecureChannelCredentials.create()).build();
@@ -109,6 +116,7 @@ class XdsMtlsTest {
             mtls.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             plaintext.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            NameResolverRegistry.getDefaultRegistry().deregister(resolver);
         }
     }
 }
