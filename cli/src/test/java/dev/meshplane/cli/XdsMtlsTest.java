@@ -19,10 +19,12 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Metadata;
+import io.grpc.NameResolverRegistry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.internal.JsonParser;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.xds.XdsChannelCredentials;
+import io.grpc.xds.XdsNameResolverProvider;
 import io.grpc.xds.XdsServerBuilder;
 import io.grpc.xds.XdsServerCredentials;
 import java.nio.file.Files;
@@ -122,9 +124,12 @@ class XdsMtlsTest {
         // Registered (so its leaf and files exist) before the server starts, which needs them.
         meshService("secure-greeter", port, Map.of("grpc-mtls", "true"));
         server.start();
-        System.setProperty("io.grpc.xds.bootstrapConfig", new XdsBootstrap("secure-client", address(),
-                "secure-client-test", "dc1", certDir, "mesh").toJson());
-        ManagedChannel mtls = Grpc.newChannelBuilder("xds:///secure-greeter",
+        // The client's bootstrap goes to its own resolver scheme, not to the process-wide default: grpc-java
+        // reads that once per JVM, and another test class (XdsClientTest) needs its own agent there.
+        XdsNameResolverProvider resolver = XdsNameResolverProvider.createForTest("xds-mtls-test",
+                bootstrap("secure-client"));
+        NameResolverRegistry.getDefaultRegistry().register(resolver);
+        ManagedChannel mtls = Grpc.newChannelBuilder("xds-mtls-test:///secure-greeter",
                 XdsChannelCredentials.create(InsecureChannelCredentials.create())).build();
         ManagedChannel plaintext = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
                 InsecureChannelCredentials.create()).build();
@@ -137,6 +142,7 @@ class XdsMtlsTest {
             mtls.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             plaintext.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            NameResolverRegistry.getDefaultRegistry().deregister(resolver);
         }
     }
 }
