@@ -54,12 +54,11 @@ public final class XdsFanoutBench {
                 servers.add(NettyChannelBuilder.forTarget(a).usePlaintext().build());
             }
             RaftWriteBench.awaitMeshplane(servers);
-            var catalog = CatalogGrpc.newBlockingStub(servers.get(0)).withDeadlineAfter(120, TimeUnit.SECONDS);
             for (int i = 0; i < 100; i++) {
-                catalog.register(instance("fan", i, HealthStatus.HEALTH_STATUS_PASSING));
+                setUp(servers.get(0), instance("fan", i, HealthStatus.HEALTH_STATUS_PASSING));
             }
             for (int i = 0; i < 10; i++) {
-                catalog.register(instance("calm", i, HealthStatus.HEALTH_STATUS_PASSING));
+                setUp(servers.get(0), instance("calm", i, HealthStatus.HEALTH_STATUS_PASSING));
             }
 
             List<ManagedChannel> agents = new ArrayList<>();
@@ -135,11 +134,13 @@ public final class XdsFanoutBench {
         }
         System.out.printf(Locale.ROOT, "xDS: %d streams answered (%d on fan, %d on calm)%n", streams, fanStreams,
                 calmInitial.get());
-        var catalog = CatalogGrpc.newBlockingStub(agents.get(0)).withDeadlineAfter(60, TimeUnit.SECONDS);
+        // withDeadlineAfter fixes an instant: each flip takes a fresh deadline.
+        var catalog = CatalogGrpc.newBlockingStub(agents.get(0));
         for (int r = 1; r <= rounds; r++) {
             HealthStatus s = nextFlip();
             long calmBefore = calmPushes.get();
-            WatchFanoutBench.Fanout.Result res = fan.measure(cluster, () -> catalog.register(instance("fan", 7, s)));
+            WatchFanoutBench.Fanout.Result res = fan.measure(cluster,
+                    () -> catalog.withDeadlineAfter(60, TimeUnit.SECONDS).register(instance("fan", 7, s)));
             report("xDS endpoints", cluster, res, String.format(Locale.ROOT, "  calm pushes %d",
                     calmPushes.get() - calmBefore));
         }
@@ -153,13 +154,35 @@ public final class XdsFanoutBench {
                 WatchRequest.newBuilder().setServiceHealth(ServiceHealthTopic.newBuilder().setService("fan")).build());
         System.out.printf(Locale.ROOT, "watch: %d streams subscribed through 3 agents; snapshot %d bytes%n", watchers,
                 f.snapshotBytes.get());
-        var catalog = CatalogGrpc.newBlockingStub(agents.get(0)).withDeadlineAfter(60, TimeUnit.SECONDS);
+        // withDeadlineAfter fixes an instant: each flip takes a fresh deadline.
+        var catalog = CatalogGrpc.newBlockingStub(agents.get(0));
         for (int r = 1; r <= rounds; r++) {
             HealthStatus s = nextFlip();
-            report("watch via agents", cluster, f.measure(cluster, () -> catalog.register(instance("fan", 7, s))), "");
+            report("watch via agents", cluster, f.measure(cluster, () -> catalog.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .register(instance("fan", 7, s))), "");
         }
         System.out.printf(Locale.ROOT, "watch: delta %d bytes; stream errors %d%n", f.lastEventBytes.get(),
                 f.errors.get());
+    }
+
+    /**
+     * A set-up registration, retried while the cluster answers UNAVAILABLE: on a loaded machine a
+     * leader change during set-up (a forwarded write cut off) is no reason to abandon the run.
+     * The measured flips are not retried.
+     */
+    private static void setUp(ManagedChannel server, CatalogRegisterRequest r) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                CatalogGrpc.newBlockingStub(server).withDeadlineAfter(60, TimeUnit.SECONDS).register(r);
+                return;
+            } catch (io.grpc.StatusRuntimeException e) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || attempt == 10) {
+                    throw e;
+                }
+                System.out.println("set-up: " + e.getStatus() + "; retrying");
+                Thread.sleep(500);
+            }
+        }
     }
 
     private static HealthStatus nextFlip() {

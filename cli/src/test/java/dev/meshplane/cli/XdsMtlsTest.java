@@ -4,30 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshplane.proto.v1.CatalogGrpc;
-import dev.meshplane.proto.v1.CatalogRegisterRequest;
-import dev.meshplane.proto.v1.Check;
-import dev.meshplane.proto.v1.HealthStatus;
-import dev.meshplane.proto.v1.Node;
+import dev.meshplane.proto.v1.AgentGrpc;
+import dev.meshplane.proto.v1.RegisterServiceRequest;
 import dev.meshplane.proto.v1.Service;
+import dev.meshplane.proto.v1.ServiceConnect;
+import dev.meshplane.sidecar.connect.ConnectAgentConfig;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.NameResolverRegistry;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Metadata;
+import io.grpc.NameResolverRegistry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.internal.JsonParser;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.xds.XdsChannelCredentials;
 import io.grpc.xds.XdsNameResolverProvider;
 import io.grpc.xds.XdsServerBuilder;
 import io.grpc.xds.XdsServerCredentials;
-import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -35,38 +35,71 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * mTLS configured entirely by the sidecar over xDS: an XdsServerBuilder server whose Listener
  * carries a DownstreamTlsContext, and a grpc-java xDS client whose Cluster carries an
  * UpstreamTlsContext, both naming the file_watcher certificate provider of the bootstrap that
- * `meshctl xds bootstrap -cert-dir` prints, over certificate files laid out as the sidecar writes them.
+ * `meshctl xds bootstrap -cert-dir` prints, over the certificate files a real dev agent writes for
+ * its services (leaves of the agent's own CA).
  */
 class XdsMtlsTest {
-    @RegisterExtension
-    static final DevAgentExtension DEV = new DevAgentExtension("node-xds-tls");
-
     @TempDir
-    Path certDir;
+    static Path certDir;
+    static Agent agent;
+    static ManagedChannel api;
+
+    @BeforeAll
+    static void startAgent() throws Exception {
+        agent = Agent.start(Agent.Settings.dev("node-xds-tls", 0, 0), new Agent.Mesh(c -> c,
+                ConnectAgentConfig.defaults().withCertFilesDir(certDir)));
+        api = NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcAddress().getPort()).usePlaintext().build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!agent.sidecar().nodeRegistered()) {
+            assertTrue(System.nanoTime() < deadline, "the dev agent did not register its node within 10 s");
+            Thread.sleep(10);
+        }
+    }
+
+    @AfterAll
+    static void stopAgent() throws Exception {
+        api.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        agent.close();
+    }
+
+    private static String address() {
+        return "127.0.0.1:" + agent.grpcAddress().getPort();
+    }
 
     @SuppressWarnings("unchecked")
     private Map<String, ?> bootstrap(String service) throws Exception {
-        return (Map<String, ?>) JsonParser.parse(new XdsBootstrap(service, DEV.address(), service + "-test", "dc1",
+        return (Map<String, ?>) JsonParser.parse(new XdsBootstrap(service, address(), service + "-test", "dc1",
                 certDir, "mesh").toJson());
+    }
+
+    /** A native mesh service on the agent, so that the agent writes the files of its leaf. */
+    private static void meshService(String name, int port, Map<String, String> meta) throws InterruptedException {
+        AgentGrpc.newBlockingStub(api).withDeadlineAfter(10, TimeUnit.SECONDS).registerService(RegisterServiceRequest
+                .newBuilder().setService(Service.newBuilder().setName(name).setId(name + "-1").setAddress("127.0.0.1")
+                        .setPort(port).putAllMeta(meta).setConnect(ServiceConnect.newBuilder().setNative(true)))
+                .build());
+        Path dir = certDir.resolve(name);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!(Files.exists(dir.resolve("cert.pem")) && Files.exists(dir.resolve("key.pem"))
+                && Files.exists(dir.resolve("roots.pem")))) {
+            assertTrue(System.nanoTime() < deadline, "no cert files for " + name + " within 20 s");
+            Thread.sleep(20);
+        }
     }
 
     @Test
     void xdsServerAndClientSpeakMutualTlsFromTheSidecarsCertFiles() throws Exception {
-        TestCerts ca = new TestCerts();
-        ca.write(certDir, "secure-greeter", "");
-        ca.write(certDir, "secure-client", "");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ServerProcesses.freePorts(1)[0];
+        meshService("secure-client", 9, Map.of());
         List<String> callers = new CopyOnWriteArrayList<>();
         Greeter greeter = new Greeter("secure-greeter-1");
         greeter.server.shutdownNow();
@@ -87,21 +120,14 @@ class XdsMtlsTest {
                         return next.startCall(call, headers);
                     }
                 }))
-                .build().start();
-        CatalogGrpc.newBlockingStub(DEV.channel()).withDeadlineAfter(10, TimeUnit.SECONDS).register(
-                CatalogRegisterRequest.newBuilder()
-                        .setNode(Node.newBuilder().setName("node-xds-tls").setAddress("127.0.0.1"))
-                        .setService(Service.newBuilder().setName("secure-greeter").setId("secure-greeter-1")
-                                .setPort(port).putMeta("grpc-mtls", "true"))
-                        .addChecks(Check.newBuilder().setCheckId("c1").setServiceId("secure-greeter-1")
-                                .setStatus(HealthStatus.HEALTH_STATUS_PASSING))
-                        .build());
-        // grpc-java reads the process-wide bootstrap once; this client gets its own under a scheme of
-        // its own, so other test classes in this JVM keep theirs (an application has one bootstrap).
-        @SuppressWarnings("unchecked")
-        Map<String, ?> clientBootstrap = (Map<String, ?>) JsonParser.parse(new XdsBootstrap("secure-client",
-                DEV.address(), "secure-client-test", "dc1", certDir, "mesh").toJson());
-        XdsNameResolverProvider resolver = XdsNameResolverProvider.createForTest("xds-mtls-test", clientBootstrap);
+                .build();
+        // Registered (so its leaf and files exist) before the server starts, which needs them.
+        meshService("secure-greeter", port, Map.of("grpc-mtls", "true"));
+        server.start();
+        // The client's bootstrap goes to its own resolver scheme, not to the process-wide default: grpc-java
+        // reads that once per JVM, and another test class (XdsClientTest) needs its own agent there.
+        XdsNameResolverProvider resolver = XdsNameResolverProvider.createForTest("xds-mtls-test",
+                bootstrap("secure-client"));
         NameResolverRegistry.getDefaultRegistry().register(resolver);
         ManagedChannel mtls = Grpc.newChannelBuilder("xds-mtls-test:///secure-greeter",
                 XdsChannelCredentials.create(InsecureChannelCredentials.create())).build();

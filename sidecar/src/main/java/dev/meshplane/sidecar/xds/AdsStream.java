@@ -1,6 +1,9 @@
 package dev.meshplane.sidecar.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
@@ -31,6 +34,10 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     private static final Logger LOG = Logger.getLogger(AdsStream.class.getName());
     /** Node metadata `meshctl xds bootstrap -cert-dir` sets: the application holds mesh certificates. */
     static final String NODE_CERTIFICATE_PROVIDER_KEY = "MESH_CERTIFICATE_PROVIDER";
+    /** Node metadata the bootstrap sets: the mesh service the application is (the destination of its callers). */
+    static final String NODE_SERVICE_KEY = "MESH_SERVICE";
+    /** For an mTLS server whose node names no service: nobody can be authorized, so nobody is let in. */
+    private static final HttpFilter DENY_ALL = IntentionRbac.filter(IntentionRbac.denyAll());
 
     /** What this stream holds for one resource type. */
     private static final class TypeState {
@@ -50,11 +57,17 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     private final Executor flushExecutor;
     private final EnumMap<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
     private final Map<String, ServiceTracker> trackers = new HashMap<>();
-    /** Server-side Listeners depend only on their name and this node: built once per stream. */
-    private final Map<String, ServiceResources> serverListeners = new HashMap<>();
+    /**
+     * Server-side Listeners depend on their name, this node, and the RBAC filter of the node's
+     * service: built per stream, again only when that filter is a new instance.
+     */
+    private final Map<String, ServerListener> serverListeners = new HashMap<>();
     private String nodeId = "(unknown node)";
     /** Whether the node's bootstrap names the sidecar's certificate provider (so it can speak mTLS). */
     private boolean nodeHasCertificates;
+    /** The mesh service the node says it is, or null when it names none that can be a service. */
+    private String nodeService;
+    private boolean warnedNoService;
     private long nonces;
     private boolean flushQueued;
     private boolean closed;
@@ -78,8 +91,10 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
             }
             if (request.hasNode() && !request.getNode().getId().isEmpty()) {
                 nodeId = request.getNode().getId();
-                nodeHasCertificates = request.getNode().getMetadata().getFieldsMap()
-                        .containsKey(NODE_CERTIFICATE_PROVIDER_KEY);
+                var meta = request.getNode().getMetadata().getFieldsMap();
+                nodeHasCertificates = meta.containsKey(NODE_CERTIFICATE_PROVIDER_KEY);
+                String service = meta.containsKey(NODE_SERVICE_KEY) ? meta.get(NODE_SERVICE_KEY).getStringValue() : "";
+                nodeService = XdsHub.isServiceName(service) ? service : null;
             }
             ResourceType type = ResourceType.of(request.getTypeUrl());
             if (type == null) {
@@ -110,6 +125,9 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
                 // A first request (also after a reconnect) is always answered in full.
                 ts.names = names;
                 serverListeners.keySet().retainAll(types.get(ResourceType.LISTENER).names);
+                if (serverListeners.isEmpty()) {
+                    hub.policies.release(this);
+                }
                 ts.answered = false;
                 ts.sent.keySet().retainAll(names);
                 resubscribe();
@@ -200,15 +218,46 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     /** A name's resources: null while unknown yet, ABSENT for names that are no service. */
     private ServiceResources resourcesFor(String name) {
         if (ServerListeners.isServerListener(name)) {
-            return serverListeners.computeIfAbsent(name, n -> {
-                var l = ServerListeners.build(n, config.mtls() || nodeHasCertificates, config.certificateProvider());
-                return l == null ? ServiceResources.ABSENT
-                        : ServiceResources.of(Map.<ResourceType, com.google.protobuf.Message>of(ResourceType.LISTENER, l), null);
-            });
+            return serverListener(name);
         }
         ServiceTracker t = trackers.get(name);
         return t == null ? ServiceResources.ABSENT : t.current();
     }
+
+    /** A server Listener's resources; null while the intentions it must carry are not known yet. */
+    private ServiceResources serverListener(String name) {
+        boolean mtls = config.mtls() || nodeHasCertificates;
+        HttpFilter rbac = null;
+        if (mtls) {
+            // Intentions authorize mesh identities, which only mTLS gives: a plaintext server gets no RBAC.
+            if (nodeService == null) {
+                if (!warnedNoService) {
+                    warnedNoService = true;
+                    LOG.warning("xDS node " + nodeId + " asks for server Listener " + name + " with mTLS but its "
+                            + "node metadata has no valid " + NODE_SERVICE_KEY + ": no caller can be authorized, "
+                            + "every call is refused (generate the bootstrap with meshctl xds bootstrap -service)");
+                }
+                rbac = DENY_ALL;
+            } else {
+                rbac = hub.policies.current(nodeService, this);
+                if (rbac == null) {
+                    return null;
+                }
+            }
+        }
+        ServerListener cached = serverListeners.get(name);
+        if (cached != null && cached.rbac() == rbac) {
+            return cached.resources();
+        }
+        Listener l = ServerListeners.build(name, mtls, config.certificateProvider(), rbac);
+        ServiceResources r = l == null ? ServiceResources.ABSENT
+                : ServiceResources.of(Map.<ResourceType, Message>of(ResourceType.LISTENER, l), null);
+        serverListeners.put(name, new ServerListener(rbac, r));
+        return r;
+    }
+
+    /** A built server Listener and the RBAC filter instance it carries. */
+    private record ServerListener(HttpFilter rbac, ServiceResources resources) {}
 
     /** Holds a tracker for every service named under any type, and lets go of the rest. */
     private void resubscribe() {
@@ -250,6 +299,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
             hub.release(t, this);
         }
         trackers.clear();
+        hub.policies.release(this);
         hub.streamClosed(this);
     }
 

@@ -24,14 +24,17 @@ final class XdsHub {
     final Stats stats = new Stats();
     /** Test seam: rewrites each built resource before it is packed; identity in production. */
     volatile UnaryOperator<Message> resourceHook = UnaryOperator.identity();
+    /** The RBAC filters server Listeners carry, from the intentions. */
+    final ServerPolicies policies;
     private final XdsConfig config;
     private final UpstreamWatches upstream;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ServiceTracker> trackers = new HashMap<>();
     private final Set<AdsStream> streams = ConcurrentHashMap.newKeySet();
 
-    XdsHub(XdsConfig config, UpstreamWatches upstream, ScheduledExecutorService scheduler) {
+    XdsHub(XdsConfig config, UpstreamWatches upstream, ScheduledExecutorService scheduler, ServerPolicies policies) {
         this.config = config;
+        this.policies = policies;
         this.upstream = upstream;
         this.scheduler = scheduler;
     }

@@ -21,6 +21,7 @@ public final class XdsServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService flushes;
     private final UpstreamWatches upstream;
+    private final ServerPolicies policies;
     private final XdsHub hub;
     private final LocalWatchService watch;
 
@@ -34,7 +35,8 @@ public final class XdsServer implements AutoCloseable {
         });
         this.flushes = Executors.newVirtualThreadPerTaskExecutor();
         this.upstream = new UpstreamWatches(servers, scheduler, config.maxUpstreamBackoff());
-        this.hub = new XdsHub(config, upstream, scheduler);
+        this.policies = new ServerPolicies(servers, config.maxUpstreamBackoff());
+        this.hub = new XdsHub(config, upstream, scheduler, policies);
         this.watch = new LocalWatchService(upstream, servers, flushes, config.maxPendingWatchEvents());
     }
 
@@ -62,6 +64,11 @@ public final class XdsServer implements AutoCloseable {
         return hub.stats.responses.sum();
     }
 
+    /** RBAC filters adopted for server Listeners since start (each one is pushed to the servers of its service). */
+    public long rbacFiltersBuilt() {
+        return policies.changes.sum();
+    }
+
     /** NACKs received since start. */
     public long nacksReceived() {
         return hub.stats.nacks.sum();
@@ -77,6 +84,7 @@ public final class XdsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        policies.close();
         upstream.closeAll();
         scheduler.shutdownNow();
         flushes.shutdown();

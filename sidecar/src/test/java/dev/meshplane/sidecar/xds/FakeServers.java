@@ -36,11 +36,16 @@ final class FakeServers implements AutoCloseable {
     final Map<String, List<ServiceEntry>> initial = new ConcurrentHashMap<>();
     private final Server server;
     final ManagedChannel channel;
+    /** Intentions.List as a blocking query; answers nothing until {@link FakeIntentions#set} is called. */
+    final FakeIntentions intentions = new FakeIntentions();
+    /** ConnectCA.Roots as a blocking query with a fixed trust domain. */
+    final FakeRoots roots = new FakeRoots("7f3c1d2e-0000-4000-8000-00000000abcd.consul");
     private long index = 10;
 
     FakeServers() throws IOException {
         String name = "fake-servers-" + System.nanoTime();
-        server = InProcessServerBuilder.forName(name).directExecutor().addService(new WatchGrpc.WatchImplBase() {
+        server = InProcessServerBuilder.forName(name).directExecutor().addService(intentions).addService(roots)
+                .addService(new WatchGrpc.WatchImplBase() {
             @Override
             public void watch(WatchRequest request, StreamObserver<WatchEvent> observer) {
                 String topic = request.getServiceHealth().getService();

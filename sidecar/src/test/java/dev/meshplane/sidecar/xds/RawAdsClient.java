@@ -8,7 +8,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +23,16 @@ final class RawAdsClient implements AutoCloseable {
     private final StreamObserver<DiscoveryRequest> requests;
     private final String nodeId;
 
+    private final Map<String, String> metadata;
+
     RawAdsClient(Channel channel, String nodeId) {
+        this(channel, nodeId, Map.of());
+    }
+
+    /** With node metadata, as a bootstrap sets it (MESH_SERVICE, MESH_CERTIFICATE_PROVIDER). */
+    RawAdsClient(Channel channel, String nodeId, Map<String, String> metadata) {
         this.nodeId = nodeId;
+        this.metadata = metadata;
         requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse value) {
@@ -41,7 +52,13 @@ final class RawAdsClient implements AutoCloseable {
 
     void subscribe(ResourceType type, List<String> names) {
         send(DiscoveryRequest.newBuilder().setTypeUrl(type.typeUrl).addAllResourceNames(names)
-                .setNode(Node.newBuilder().setId(nodeId)).build());
+                .setNode(node()).build());
+    }
+
+    private Node node() {
+        Struct.Builder meta = Struct.newBuilder();
+        metadata.forEach((k, v) -> meta.putFields(k, Value.newBuilder().setStringValue(v).build()));
+        return Node.newBuilder().setId(nodeId).setMetadata(meta).build();
     }
 
     void ack(DiscoveryResponse r, List<String> names) {
