@@ -2,12 +2,20 @@ package dev.meshplane.sidecar.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshplane.api.CheckRules;
+import dev.meshplane.proto.v1.Check;
 import dev.meshplane.proto.v1.CheckDefinition;
 import dev.meshplane.proto.v1.DeregisterCheckRequest;
 import dev.meshplane.proto.v1.HealthStatus;
 import dev.meshplane.proto.v1.ListLocalChecksRequest;
+import dev.meshplane.proto.v1.ListLocalChecksResponse;
+import dev.meshplane.proto.v1.ListLocalServicesRequest;
+import dev.meshplane.proto.v1.ListLocalServicesResponse;
+import dev.meshplane.proto.v1.LocalCheck;
 import dev.meshplane.proto.v1.RegisterCheckRequest;
+import dev.meshplane.proto.v1.Service;
 import dev.meshplane.proto.v1.UpdateTtlRequest;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,11 +51,35 @@ final class AgentCheckEndpoints {
         if (r.param("filter") != null) {
             throw HttpError.badRequest("filter: not supported on /v1/agent/checks yet");
         }
-        return Calls.of(r, c.agent.listLocalChecks(ListLocalChecksRequest.getDefaultInstance())).thenApply(a -> {
+        CompletableFuture<ListLocalServicesResponse> services =
+                Calls.of(r, c.agent.listLocalServices(ListLocalServicesRequest.getDefaultInstance()));
+        CompletableFuture<ListLocalChecksResponse> checks =
+                Calls.of(r, c.agent.listLocalChecks(ListLocalChecksRequest.getDefaultInstance()));
+        return services.thenCombine(checks, (s, a) -> {
+            Map<String, Service> byId = new HashMap<>();
+            s.getServicesList().forEach(svc -> byId.put(svc.getId(), svc));
             ObjectNode out = Json.object();
-            a.getChecksList().forEach(ch -> out.set(ch.getState().getCheckId(), ConsulJson.check(ch.getState())));
+            for (LocalCheck ch : a.getChecksList()) {
+                out.set(ch.getState().getCheckId(), ConsulJson.check(complete(ch.getState(), byId, c.self.nodeName())));
+            }
             return Json.reply(r, out);
         });
+    }
+
+    /**
+     * The agent's own record of a check may lack the node and its service's name and tags until
+     * it is synced; Consul's agent endpoints always show them.
+     */
+    static Check complete(Check check, Map<String, Service> services, String node) {
+        Check.Builder b = check.toBuilder();
+        if (check.getNode().isEmpty()) {
+            b.setNode(node);
+        }
+        Service s = services.get(check.getServiceId());
+        if (s != null && check.getServiceName().isEmpty()) {
+            b.setServiceName(s.getName()).clearServiceTags().addAllServiceTags(s.getTagsList());
+        }
+        return b.build();
     }
 
     private CompletableFuture<Reply> register(Request r) {

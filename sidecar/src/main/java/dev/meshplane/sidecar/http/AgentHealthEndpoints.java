@@ -95,7 +95,8 @@ final class AgentHealthEndpoints {
         service.put("Datacenter", c.self.datacenter());
         o.set("Service", service);
         ArrayNode list = Json.array();
-        relevant(s.getId(), checks).forEach(ch -> list.add(ConsulJson.check(ch)));
+        relevant(s.getId(), checks).forEach(ch -> list.add(ConsulJson.check(
+                AgentCheckEndpoints.complete(ch, java.util.Map.of(s.getId(), s), c.self.nodeName()))));
         o.set("Checks", list);
         return o;
     }
