@@ -135,6 +135,9 @@ class HttpAgentChecksTest {
         assertEquals("passing", agentCheck("k-ttl").get("Status").asText(), "Status sets the initial state");
         AgentTesting.await("the script check /bin/true passes", Duration.ofSeconds(10),
                 () -> agentCheck("k-script").get("Status").asText().equals("passing"));
+        HttpResponse<String> notTtl = api.put("/v1/agent/check/pass/k-http", "");
+        assertEquals(409, notTtl.statusCode(), notTtl.body());
+        assertTrue(notTtl.body().contains("only TTL checks"), notTtl.body());
 
         badRequest(api.put("/v1/agent/check/register", "{\"TTL\": \"10s\"}"), "Missing check name");
         badRequest(api.put("/v1/agent/check/register", "{\"Name\": \"two\", \"TTL\": \"10s\", \"TCP\": \"a:1\"}"),
