@@ -105,7 +105,7 @@ public final class Sidecar implements AutoCloseable {
         this.agentChannel = InProcessChannelBuilder.forName(inProcessName).build();
         this.http = config.http() == null ? null : new HttpApiServer(config.http(), servers, agentChannel,
                 new AgentIdentity(config.nodeName(), config.nodeAddress(), config.datacenter(), config.serverRole(),
-                        Map.of(), version()));
+                        Map.of(), version()), connect);
         this.dns = config.dns() == null ? null : new DnsServer(config.dns(), servers, config.datacenter());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(config.grpcBind());
         for (ServerServiceDefinition d : xds.services()) {

@@ -34,7 +34,19 @@ final class CheckDefinitions {
         return out;
     }
 
+    /** Kinds of check Consul has and this agent does not run: refused, never silently ignored. */
+    private static final List<String> UNSUPPORTED = List.of("DockerContainerID", "Shell", "H2PING", "UDP",
+            "OSService", "Script");
+
     static CheckDefinition definition(JsonIn in) {
+        for (String kind : UNSUPPORTED) {
+            if (in.has(kind)) {
+                String where = in.path().isEmpty() ? kind : in.path() + "." + kind;
+                throw HttpError.badRequest("Invalid check: " + where + ": " + (kind.equals("Script")
+                        ? "the deprecated Script string is not supported; give Args as a list"
+                        : "this kind of check is not supported by this agent"));
+            }
+        }
         CheckDefinition.Builder b = CheckDefinition.newBuilder()
                 .setId(in.text("CheckID", "ID"))
                 .setName(in.text("Name"))

@@ -46,6 +46,7 @@ final class ConsulInput {
             b.setWeights(Weights.newBuilder().setPassing(weights.int32("Passing", 1))
                     .setWarning(weights.int32("Warning", 1)));
         }
+        ConsulConnect.parse(in).ifPresent(b::setConnect);
         return b.build();
     }
 

@@ -7,6 +7,7 @@ import dev.meshplane.proto.v1.HealthStatus;
 import dev.meshplane.proto.v1.KvEntry;
 import dev.meshplane.proto.v1.Node;
 import dev.meshplane.proto.v1.Service;
+import dev.meshplane.proto.v1.ServiceConnect;
 import dev.meshplane.proto.v1.ServiceEntry;
 import dev.meshplane.proto.v1.Session;
 import dev.meshplane.proto.v1.SessionBehavior;
@@ -44,8 +45,39 @@ final class ConsulJson {
         o.put("Port", s.getPort());
         o.set("Weights", weights(s.getWeights()));
         o.put("EnableTagOverride", s.getEnableTagOverride());
+        if (s.hasConnect()) {
+            o.set("Connect", connect(s.getConnect()));
+        }
         o.put("CreateIndex", s.getCreateIndex());
         o.put("ModifyIndex", s.getModifyIndex());
+        return o;
+    }
+
+    /** The Connect block as Consul shows it in a service definition. */
+    static ObjectNode connect(ServiceConnect c) {
+        ObjectNode o = Json.object();
+        if (c.getNative()) {
+            o.put("Native", true);
+        }
+        if (c.hasSidecarService()) {
+            ObjectNode sidecar = Json.object();
+            sidecar.put("Port", c.getSidecarService().getPort());
+            var p = c.getSidecarService().getProxy();
+            ObjectNode proxy = Json.object();
+            proxy.put("LocalServiceAddress", p.getLocalServiceAddress());
+            proxy.put("LocalServicePort", p.getLocalServicePort());
+            var ups = Json.array();
+            p.getUpstreamsList().forEach(u -> {
+                ObjectNode up = Json.object();
+                up.put("DestinationName", u.getDestinationName());
+                up.put("LocalBindAddress", u.getLocalBindAddress());
+                up.put("LocalBindPort", u.getLocalBindPort());
+                ups.add(up);
+            });
+            proxy.set("Upstreams", ups);
+            sidecar.set("Proxy", proxy);
+            o.set("SidecarService", sidecar);
+        }
         return o;
     }
 

@@ -1,5 +1,6 @@
 package dev.meshplane.sidecar.http;
 
+import dev.meshplane.sidecar.connect.SidecarConnect;
 import io.grpc.Channel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelInitializer;
@@ -39,8 +40,13 @@ public final class HttpApiServer implements AutoCloseable {
      * @param agent   a channel to this agent's own Agent service
      */
     public HttpApiServer(HttpConfig config, Channel servers, Channel agent, AgentIdentity self) {
+        this(config, servers, agent, self, null);
+    }
+
+    /** @param mesh the agent's leaves and intention cache, for /v1/agent/connect/*; null without them */
+    public HttpApiServer(HttpConfig config, Channel servers, Channel agent, AgentIdentity self, SidecarConnect mesh) {
         this.config = config;
-        ApiContext c = new ApiContext(servers, agent, config, self);
+        ApiContext c = new ApiContext(servers, agent, config, self, mesh);
         CatalogEndpoints.register(router, c);
         HealthEndpoints.register(router, c);
         KvEndpoints.register(router, c);
@@ -48,6 +54,11 @@ public final class HttpApiServer implements AutoCloseable {
         TxnEndpoint.register(router, c);
         StatusEndpoints.register(router, c);
         AgentEndpoints.register(router, c);
+        AgentCheckEndpoints.register(router, c);
+        AgentMaintenanceEndpoints.register(router, c);
+        AgentHealthEndpoints.register(router, c);
+        ConnectCaEndpoints.register(router, c);
+        IntentionEndpoints.register(router, c);
     }
 
     public InetSocketAddress start() throws IOException {
