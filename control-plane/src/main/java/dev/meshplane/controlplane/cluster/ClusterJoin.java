@@ -90,7 +90,10 @@ final class ClusterJoin implements Runnable {
         Map<String, HelloResponse> seen = new TreeMap<>();
         HelloRequest hello = HelloRequest.newBuilder().setId(config.id()).setAddress(config.advertiseAddress())
                 .setBootstrapExpect(config.bootstrapExpect()).setDatacenter(config.datacenter()).build();
-        for (String address : config.joinAddresses()) {
+        // The fixed -retry-join addresses (tried as server RPC addresses) and the servers gossip found.
+        java.util.Set<String> targets = new java.util.LinkedHashSet<>(config.joinAddresses());
+        targets.addAll(log.discovery().addresses());
+        for (String address : targets) {
             if (address.equals(config.advertiseAddress())) {
                 continue;
             }
