@@ -18,6 +18,7 @@ public final class GossipPools implements AutoCloseable {
     private final GossipAgent lan;
     private final GossipAgent wan;
     private volatile boolean left;
+    private volatile boolean closed;
 
     /** @param wan the WAN pool, or null on an agent without one (client agents, -serf-wan-port -1) */
     public GossipPools(GossipAgent lan, GossipAgent wan) {
@@ -48,13 +49,17 @@ public final class GossipPools implements AutoCloseable {
         return wan;
     }
 
+    public boolean isClosed() {
+        return closed;
+    }
+
     public boolean hasLeft() {
         return left;
     }
 
     /** Announces a graceful leave in each pool, waiting up to {@code drain} for each; idempotent. */
     public synchronized void leave(Duration drain) {
-        if (left) {
+        if (left || closed) {
             return;
         }
         left = true;
@@ -68,7 +73,11 @@ public final class GossipPools implements AutoCloseable {
 
     /** Stops both pools without leaving: other members will see this agent fail. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (wan != null) {
             wan.close();
         }
