@@ -204,6 +204,9 @@ final class Agent implements AutoCloseable {
                     s.datacenter(), s.bootstrapExpect(), joins));
         }
         closeInOrder.add(0, this::stopServer);
+        if (server.consensus() instanceof ReplicatedLog log) {
+            log.discovery().setGrace(s.gossip().deadServerGrace());
+        }
         server.services().forEach(registry::addService);
         registry.addService(server.healthService());
         LOG.info("server RPC listening on " + advertise + (s.mode() == Mode.DEV

@@ -128,6 +128,11 @@ final class AgentCommand implements Callable<Integer> {
             description = "base64 AES key (16, 24 or 32 bytes; `meshctl keygen` makes one) sealing gossip with AES-GCM")
     String encrypt;
 
+    @Option(names = {"-dead-server-grace", "--dead-server-grace"}, defaultValue = "30s", paramLabel = "DURATION",
+            description = "servers: how long a server stays failed in gossip before the leader removes it from Raft, "
+                    + "if the others keep a quorum (default: ${DEFAULT-VALUE})")
+    String deadServerGrace;
+
     @Option(names = {"-bootstrap-expect", "--bootstrap-expect"}, paramLabel = "N",
             description = "with -server: found a new cluster once N servers are seen (0: join an existing one)")
     int bootstrapExpect;
@@ -259,7 +264,8 @@ final class AgentCommand implements Callable<Integer> {
                 throw new CliException("-encrypt: " + e.getMessage());
             }
         }
-        return new GossipSettings(serfLanPort, serfWanPort, encrypt, GossipConfig.lan(), GossipConfig.wan());
+        return new GossipSettings(serfLanPort, serfWanPort, encrypt, GossipConfig.lan(), GossipConfig.wan(),
+                duration("-dead-server-grace", deadServerGrace));
     }
 
     private static int optionalPort(String flag, int port) {

@@ -30,6 +30,8 @@ import java.util.logging.Logger;
  */
 final class AgentGossip implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("agent");
+    /** A server's WAN gossip port, in its LAN tags. */
+    static final String WAN_PORT_TAG = "wan_port";
 
     private final GossipPools pools;
     private final String datacenter;
@@ -56,19 +58,24 @@ final class AgentGossip implements AutoCloseable {
                              ServerAddresses servers, Runnable stopAgent) throws IOException {
         GossipSettings g = s.gossip();
         boolean serverRole = server != null;
-        Map<String, String> tags = AgentTags.of(serverRole, s.datacenter(), rpcPort, VersionCommand.version(),
-                sidecar.grpcAddress().getPort());
-        GossipAgent lan = startPool("LAN", s.nodeName(), s.bindHost(), g.lanPort(), tags, g.lan(), g.encryptKey());
+        Map<String, String> tags = new java.util.LinkedHashMap<>(AgentTags.of(serverRole, s.datacenter(), rpcPort,
+                VersionCommand.version(), sidecar.grpcAddress().getPort()));
         GossipAgent wan = null;
         if (serverRole && g.wanPort() >= 0 && s.mode() != Agent.Mode.DEV) {
-            try {
-                // Consul names WAN members node.datacenter: one pool spans datacenters.
-                wan = startPool("WAN", s.nodeName() + "." + s.datacenter(), s.bindHost(), g.wanPort(), tags, g.wan(),
-                        g.encryptKey());
-            } catch (IOException | RuntimeException e) {
-                lan.close();
-                throw e;
+            // Consul names WAN members node.datacenter: one pool spans datacenters.
+            wan = startPool("WAN", s.nodeName() + "." + s.datacenter(), s.bindHost(), g.wanPort(), tags, g.wan(),
+                    g.encryptKey());
+            // Servers of the datacenter find each other's WAN pool through the LAN (flood join).
+            tags.put(WAN_PORT_TAG, String.valueOf(wan.address().port()));
+        }
+        GossipAgent lan;
+        try {
+            lan = startPool("LAN", s.nodeName(), s.bindHost(), g.lanPort(), tags, g.lan(), g.encryptKey());
+        } catch (IOException | RuntimeException e) {
+            if (wan != null) {
+                wan.close();
             }
+            throw e;
         }
         GossipPools pools = new GossipPools(lan, wan);
         AgentGossip wiring = new AgentGossip(pools, s.datacenter(), server, servers, s.joinAddresses());
@@ -128,11 +135,36 @@ final class AgentGossip implements AutoCloseable {
             return;
         }
         switch (e.kind()) {
-            case JOINED, UPDATED -> discovery.serverAlive(m.name(), m.address().host() + ":" + m.rpcPort().get());
+            case JOINED, UPDATED -> {
+                discovery.serverAlive(m.name(), m.address().host() + ":" + m.rpcPort().get());
+                floodJoinWan(m);
+            }
             case FAILED -> discovery.serverFailed(m.name());
             case LEFT, REAPED -> discovery.serverLeft(m.name());
             case SUSPECTED -> { }
         }
+    }
+
+    /** Joins a LAN server's WAN pool when ours does not know it alive yet (Consul's flood join). */
+    private void floodJoinWan(Member m) {
+        GossipAgent wan = pools.wan();
+        String port = m.tags().get(WAN_PORT_TAG);
+        if (wan == null || port == null || m.name().equals(pools.lan().local().name())) {
+            return;
+        }
+        String wanName = m.name() + "." + datacenter;
+        boolean known = wan.members().stream().anyMatch(w -> w.name().equals(wanName) && !w.status().isDeadOrLeft());
+        if (known) {
+            return;
+        }
+        Thread.ofVirtual().name("wan-flood-join").start(() -> {
+            try {
+                wan.join(List.of(new dev.meshplane.sidecar.gossip.NodeAddress(m.address().host(), Integer.parseInt(port))));
+                LOG.info("joined " + wanName + " in the WAN pool (flood join through the LAN)");
+            } catch (IOException | RuntimeException x) {
+                LOG.fine(() -> "WAN flood join of " + wanName + " failed: " + x.getMessage());
+            }
+        });
     }
 
     private boolean isServerOfThisDatacenter(Member m) {

@@ -90,9 +90,12 @@ final class ClusterJoin implements Runnable {
         Map<String, HelloResponse> seen = new TreeMap<>();
         HelloRequest hello = HelloRequest.newBuilder().setId(config.id()).setAddress(config.advertiseAddress())
                 .setBootstrapExpect(config.bootstrapExpect()).setDatacenter(config.datacenter()).build();
-        // The fixed -retry-join addresses (tried as server RPC addresses) and the servers gossip found.
-        java.util.Set<String> targets = new java.util.LinkedHashSet<>(config.joinAddresses());
-        targets.addAll(log.discovery().addresses());
+        // The servers gossip found; until it has found any, the fixed -retry-join addresses, tried
+        // as server RPC addresses (they may be gossip addresses, which then simply do not answer).
+        List<String> targets = log.discovery().addresses();
+        if (targets.isEmpty()) {
+            targets = config.joinAddresses();
+        }
         for (String address : targets) {
             if (address.equals(config.advertiseAddress())) {
                 continue;

@@ -25,7 +25,7 @@ public final class ServerDiscovery implements AutoCloseable {
     static final Duration CLEANUP_INTERVAL = Duration.ofSeconds(1);
 
     private final ReplicatedLog log;
-    private final Duration grace;
+    private volatile Duration grace;
     private final Map<String, String> addresses = new ConcurrentHashMap<>();
     private final Map<String, Long> failedSince = new ConcurrentHashMap<>();
     private final Set<String> left = ConcurrentHashMap.newKeySet();
@@ -39,6 +39,14 @@ public final class ServerDiscovery implements AutoCloseable {
         this.log = log;
         this.grace = grace;
         this.cleaner = Thread.ofVirtual().name("raft-autopilot").unstarted(this::cleanLoop);
+    }
+
+    /** Changes the grace period (the agent's -dead-server-grace). */
+    public void setGrace(Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("dead server grace " + grace + " must not be negative");
+        }
+        this.grace = grace;
     }
 
     void start() {
@@ -135,8 +143,8 @@ public final class ServerDiscovery implements AutoCloseable {
             long index = log.membership().removeServer(id).get(10, TimeUnit.SECONDS);
             LOG.info("raft: removed server " + id + " (" + (left.contains(id) ? "left" : "failed for over " + grace)
                     + ") at index " + index);
-            failedSince.remove(id);
-            left.remove(id);
+            // Not re-added until its member is seen alive again (serverAlive).
+            addresses.remove(id);
         } catch (Exception e) {
             LOG.info("raft: could not remove dead server " + id + ": " + e.getMessage() + "; retrying");
         }
