@@ -106,24 +106,34 @@ public final class ServerDiscovery implements AutoCloseable {
 
     /** The voter or non-voter to remove now, if any (leader only). */
     String deadServerToRemove(ClusterView v, long nowNanos) {
+        return deadServerToRemove(log.config().id(), v.voters(), v.learners(), Set.copyOf(left), Map.copyOf(failedSince),
+                nowNanos, grace.toNanos());
+    }
+
+    /**
+     * The decision alone: a non-voter that has left or been failed for the grace period; else
+     * such a voter if the voters not failed or left would be a quorum of the configuration
+     * without it. Never this server.
+     */
+    static String deadServerToRemove(String self, List<String> voters, List<String> learners, Set<String> left,
+                                     Map<String, Long> failedSince, long nowNanos, long graceNanos) {
         Set<String> unhealthy = new HashSet<>(left);
         Set<String> dead = new HashSet<>(left);
         failedSince.forEach((id, since) -> {
             unhealthy.add(id);
-            if (nowNanos - since >= grace.toNanos()) {
+            if (nowNanos - since >= graceNanos) {
                 dead.add(id);
             }
         });
-        String self = log.config().id();
-        for (String learner : v.learners()) {
+        for (String learner : learners) {
             if (dead.contains(learner) && !learner.equals(self)) {
                 return learner;
             }
         }
-        int healthyVoters = (int) v.voters().stream().filter(id -> !unhealthy.contains(id)).count();
-        for (String voter : v.voters()) {
+        long healthyVoters = voters.stream().filter(id -> !unhealthy.contains(id)).count();
+        for (String voter : voters) {
             if (dead.contains(voter) && !voter.equals(self)) {
-                int remaining = v.voters().size() - 1;
+                int remaining = voters.size() - 1;
                 if (healthyVoters >= remaining / 2 + 1) {
                     return voter;
                 }
