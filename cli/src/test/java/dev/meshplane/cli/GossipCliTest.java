@@ -47,6 +47,23 @@ class GossipCliTest {
     }
 
     @Test
+    void gossipFlagsAreCheckedAndEveryCommandHasHelp() {
+        CliTest.Result shortKey = CliTest.meshctl("agent", "-dev", "-encrypt", Base64.getEncoder().encodeToString(new byte[10]));
+        assertOneLineError(shortKey, "-encrypt: ");
+        assertTrue(shortKey.err().contains("10"), "names the length: " + shortKey.err());
+        assertOneLineError(CliTest.meshctl("agent", "-dev", "-serf-lan-port", "70000"), "-serf-lan-port: 70000");
+        assertOneLineError(CliTest.meshctl("agent", "-dev", "-serf-lan-port", "-1", "-encrypt", newKey()),
+                "gossip is disabled");
+        assertOneLineError(CliTest.meshctl("agent", "-server", "-data-dir", "/tmp/x", "-bootstrap-expect", "1",
+                "-dead-server-grace", "-5s"), "-dead-server-grace");
+        for (String command : List.of("members", "join", "leave", "keygen", "keyring")) {
+            CliTest.Result help = CliTest.meshctl(command, "--help");
+            assertEquals(0, help.code(), command);
+            assertTrue(help.out().startsWith("Usage: meshctl " + command), help.out());
+        }
+    }
+
+    @Test
     void keygenPrintsA32ByteKey() {
         CliTest.Result r = CliTest.meshctl("keygen");
         assertEquals(0, r.code());
