@@ -103,6 +103,9 @@ final class AgentGossip implements AutoCloseable {
         } catch (java.net.BindException e) {
             throw new CliException("cannot listen for " + which + " gossip on " + bind + ":" + port + ": "
                     + e.getMessage() + " (-serf-" + which.toLowerCase(java.util.Locale.ROOT) + "-port)");
+        } catch (IllegalArgumentException e) {
+            // e.g. a wildcard -bind: gossip must advertise one IP that other members can reach.
+            throw new CliException("-bind: " + bind + " cannot be used for " + which + " gossip: " + e.getMessage());
         }
     }
 
