@@ -9,6 +9,7 @@ import dev.meshplane.controlplane.connect.ConnectConfig;
 import dev.meshplane.sidecar.Sidecar;
 import dev.meshplane.sidecar.SidecarConfig;
 import dev.meshplane.sidecar.connect.ConnectAgentConfig;
+import dev.meshplane.sidecar.rpc.ServerAddresses;
 import dev.meshplane.sidecar.rpc.ServerChannels;
 import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import dev.meshplane.sidecar.dns.DnsConfig;
@@ -53,9 +54,20 @@ final class Agent implements AutoCloseable {
      */
     record Settings(Mode mode, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
                     String datacenter, List<String> joinAddresses, int bootstrapExpect, Path dataDir,
-                    LocalAgentConfig local, int httpPort, int dnsPort, DnsSettings dns) {
+                    LocalAgentConfig local, int httpPort, int dnsPort, DnsSettings dns, GossipSettings gossip) {
         Settings {
             joinAddresses = List.copyOf(joinAddresses);
+            if (gossip == null) {
+                throw new IllegalArgumentException("gossip settings must be given (GossipSettings.DISABLED for none)");
+            }
+        }
+
+        /** Without gossip (in-process test agents). */
+        Settings(Mode mode, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
+                 String datacenter, List<String> joinAddresses, int bootstrapExpect, Path dataDir,
+                 LocalAgentConfig local, int httpPort, int dnsPort, DnsSettings dns) {
+            this(mode, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddresses, bootstrapExpect,
+                    dataDir, local, httpPort, dnsPort, dns, GossipSettings.DISABLED);
         }
 
         /** A dev agent on these ports, without HTTP or DNS; its local state in memory unless {@code local} says otherwise. */
@@ -71,7 +83,13 @@ final class Agent implements AutoCloseable {
         /** The same agent with the HTTP API and DNS on these ports (0: a free port). */
         Settings withHttpDns(int http, int dnsPort, DnsSettings dnsSettings) {
             return new Settings(mode, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddresses,
-                    bootstrapExpect, dataDir, local, http, dnsPort, dnsSettings);
+                    bootstrapExpect, dataDir, local, http, dnsPort, dnsSettings, gossip);
+        }
+
+        /** The same agent with these gossip settings. */
+        Settings withGossip(GossipSettings g) {
+            return new Settings(mode, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddresses,
+                    bootstrapExpect, dataDir, local, httpPort, dnsPort, dns, g);
         }
     }
 
@@ -108,6 +126,9 @@ final class Agent implements AutoCloseable {
     private InetSocketAddress serverAddress;
     private Sidecar sidecar;
     private ControlPlane server;
+    private AgentGossip gossip;
+    /** What a graceful leave (`meshctl leave`) does once the pools are left: stop this agent. */
+    private volatile Runnable onLeave = () -> Thread.ofPlatform().name("agent-stop").start(this::close);
 
     private Agent() {}
 
@@ -127,7 +148,8 @@ final class Agent implements AutoCloseable {
     }
 
     private void startRoles(Settings s, Mesh mesh) throws IOException {
-        ManagedChannel toServers = s.mode() == Mode.CLIENT ? ServerChannels.forAddresses(s.joinAddresses())
+        ServerAddresses serverList = s.mode() == Mode.CLIENT ? new ServerAddresses(s.joinAddresses()) : null;
+        ManagedChannel toServers = serverList != null ? ServerChannels.forAddresses(serverList)
                 : startServer(s, mesh);
         closeInOrder.add(0, () -> toServers.shutdownNow().awaitTermination(2, TimeUnit.SECONDS));
         HttpConfig http = s.httpPort() < 0 ? null
@@ -139,6 +161,22 @@ final class Agent implements AutoCloseable {
         sidecar = new Sidecar(config, toServers, mesh.sidecar());
         closeInOrder.add(0, sidecar);
         grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);
+        if (s.gossip().enabled()) {
+            gossip = AgentGossip.start(s, sidecar, server, serverAddress == null ? 0 : serverAddress.getPort(),
+                    serverList, () -> onLeave.run());
+            // Closed first: the pools are left before anything else stops.
+            closeInOrder.add(0, gossip);
+        }
+    }
+
+    /** Replaces what happens after a graceful leave (the command stops the process instead). */
+    void onLeave(Runnable action) {
+        this.onLeave = action;
+    }
+
+    /** The gossip wiring, or null when gossip is disabled. */
+    AgentGossip gossip() {
+        return gossip;
     }
 
     /** Starts the server role on the server RPC port and in-process; returns a channel to it. */
@@ -166,6 +204,9 @@ final class Agent implements AutoCloseable {
                     s.datacenter(), s.bootstrapExpect(), joins));
         }
         closeInOrder.add(0, this::stopServer);
+        if (server.consensus() instanceof ReplicatedLog log) {
+            log.discovery().setGrace(s.gossip().deadServerGrace());
+        }
         server.services().forEach(registry::addService);
         registry.addService(server.healthService());
         LOG.info("server RPC listening on " + advertise + (s.mode() == Mode.DEV
@@ -242,7 +283,7 @@ final class Agent implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (AutoCloseable c : closeInOrder) {
             try {
                 c.close();

@@ -4,6 +4,8 @@ import dev.meshplane.api.ApiException;
 import dev.meshplane.api.NameRules;
 import dev.meshplane.sidecar.agent.LocalAgentConfig;
 import dev.meshplane.sidecar.checks.ChecksConfig;
+import dev.meshplane.sidecar.gossip.GossipConfig;
+import dev.meshplane.sidecar.gossip.crypto.Keyring;
 import dev.meshplane.sidecar.http.GoDuration;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -108,9 +110,28 @@ final class AgentCommand implements Callable<Integer> {
     boolean enableScriptChecks;
 
     @Option(names = {"-retry-join", "--retry-join"}, paramLabel = "HOST:PORT",
-            description = "a server RPC address to join (repeatable): servers find their peers through it, "
-                    + "client agents their servers")
+            description = "an agent's LAN gossip address (repeatable; retried with back-off until one answers); "
+                    + "each is also tried as a server RPC address, so a list of servers' RPC ports works too")
     List<String> retryJoin = new ArrayList<>();
+
+    @Option(names = {"-serf-lan-port", "--serf-lan-port"}, defaultValue = "8301",
+            description = "LAN gossip port, UDP and TCP, on -bind (default: ${DEFAULT-VALUE}; 0 picks a free port, "
+                    + "-1 disables gossip)")
+    int serfLanPort;
+
+    @Option(names = {"-serf-wan-port", "--serf-wan-port"}, defaultValue = "8302",
+            description = "servers: WAN gossip port, UDP and TCP (default: ${DEFAULT-VALUE}; 0 picks a free port, "
+                    + "-1: no WAN pool)")
+    int serfWanPort;
+
+    @Option(names = {"-encrypt", "--encrypt"}, paramLabel = "KEY",
+            description = "base64 AES key (16, 24 or 32 bytes; `meshctl keygen` makes one) sealing gossip with AES-GCM")
+    String encrypt;
+
+    @Option(names = {"-dead-server-grace", "--dead-server-grace"}, defaultValue = "30s", paramLabel = "DURATION",
+            description = "servers: how long a server stays failed in gossip before the leader removes it from Raft, "
+                    + "if the others keep a quorum (default: ${DEFAULT-VALUE})")
+    String deadServerGrace;
 
     @Option(names = {"-bootstrap-expect", "--bootstrap-expect"}, paramLabel = "N",
             description = "with -server: found a new cluster once N servers are seen (0: join an existing one)")
@@ -149,6 +170,8 @@ final class AgentCommand implements Callable<Integer> {
             });
         }
         try (Agent agent = Agent.start(settings, mesh)) {
+            // `meshctl leave`: the agent has left its pools; stop the process as SIGTERM would.
+            agent.onLeave(stop::countDown);
             Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().name("reload").start(() -> reload(agent)));
             LOG.info("agent started: node " + settings.nodeName() + ", datacenter " + settings.datacenter()
                     + ", gRPC API on " + client + ":" + agent.grpcAddress().getPort()
@@ -221,7 +244,28 @@ final class AgentCommand implements Callable<Integer> {
         Agent.Mode mode = dev ? Agent.Mode.DEV : server ? Agent.Mode.SERVER : Agent.Mode.CLIENT;
         return new Agent.Settings(mode, nodeName, bind, client, serverPort, grpcPort, datacenter, retryJoin,
                 bootstrapExpect, data, local, optionalPort("-http-port", httpPort), optionalPort("-dns-port", dnsPort),
-                dnsSettings());
+                dnsSettings(), gossipSettings());
+    }
+
+    private GossipSettings gossipSettings() {
+        if (serfLanPort < -1 || serfLanPort > 65535) {
+            throw new CliException("-serf-lan-port: " + serfLanPort + " must be -1 (off), 0 (any) or 1..65535");
+        }
+        if (serfWanPort < -1 || serfWanPort > 65535) {
+            throw new CliException("-serf-wan-port: " + serfWanPort + " must be -1 (off), 0 (any) or 1..65535");
+        }
+        if (encrypt != null) {
+            if (serfLanPort == -1) {
+                throw new CliException("-encrypt: gossip is disabled (-serf-lan-port -1); there is nothing to encrypt");
+            }
+            try {
+                Keyring.decode(encrypt);
+            } catch (IllegalArgumentException e) {
+                throw new CliException("-encrypt: " + e.getMessage());
+            }
+        }
+        return new GossipSettings(serfLanPort, serfWanPort, encrypt, GossipConfig.lan(), GossipConfig.wan(),
+                duration("-dead-server-grace", deadServerGrace));
     }
 
     private static int optionalPort(String flag, int port) {

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
         description = "Meshplane: a gRPC-native service-mesh control plane. One binary for the agent and the CLI.",
         subcommands = {AgentCommand.class, ServicesCommand.class, CheckCommand.class, MaintCommand.class,
                 ReloadCommand.class, CatalogCommand.class, KvCommand.class, WatchCommand.class, SnapshotCommand.class,
-                XdsCommand.class, OperatorCommand.class, ConnectCommand.class, IntentionCommand.class, VersionCommand.class,
+                XdsCommand.class, OperatorCommand.class, ConnectCommand.class, IntentionCommand.class, MembersCommand.class,
+                JoinCommand.class, LeaveCommand.class, KeygenCommand.class, KeyringCommand.class, VersionCommand.class,
                 HelpCommand.class})
 final class Meshctl implements Callable<Integer> {
     /** Where commands that print bytes (kv get) write them, unmangled by a Writer. */

@@ -82,7 +82,7 @@ class AgentProcessTest {
     @Test
     void sighupReloadsTheConfigDir(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.json"), "{\"service\": {\"name\": \"alpha\"}}");
-        try (Child child = Child.start("agent", "-dev", "-node", "proc-hup", "-grpc-port", "0", "-server-port", "0",
+        try (Child child = Child.start("agent", "-dev", "-node", "proc-hup", "-grpc-port", "0", "-server-port", "0", "-serf-lan-port", "0",
                 "-config-dir", dir.toString())) {
             ManagedChannel ch = child.channel();
             assertEquals(List.of("alpha"), services(ch));
@@ -102,7 +102,7 @@ class AgentProcessTest {
     void killNineLosesNothingAcknowledged(@TempDir Path dataDir) throws Exception {
         try (Agent server = Agent.start(Agent.Settings.dev("proc-server", 0, 0, AgentTesting.fast()))) {
             String join = "127.0.0.1:" + server.serverAddress().getPort();
-            String[] args = {"agent", "-node", "proc-client", "-grpc-port", "0", "-retry-join", join,
+            String[] args = {"agent", "-node", "proc-client", "-grpc-port", "0", "-serf-lan-port", "0", "-retry-join", join,
                     "-data-dir", dataDir.toString()};
             try (Child first = Child.start(args)) {
                 ManagedChannel ch = first.channel();

@@ -15,14 +15,27 @@ final class ServerProcesses implements AutoCloseable {
     final int size;
     final int[] serverPorts;
     final int[] grpcPorts;
+    /** LAN gossip ports (WAN gossip gets a free port each start). */
+    final int[] lanPorts;
     final Process[] processes;
+    /** -retry-join the others' LAN gossip addresses instead of every server's RPC address. */
+    private final boolean joinThroughGossip;
+    /** Extra agent flags for every server. */
+    private final List<String> extraFlags = new ArrayList<>();
     final List<ManagedChannel> channels = new ArrayList<>();
 
     ServerProcesses(Path root, int size) throws IOException {
+        this(root, size, false);
+    }
+
+    ServerProcesses(Path root, int size, boolean joinThroughGossip, String... extraFlags) throws IOException {
         this.root = root;
         this.size = size;
+        this.joinThroughGossip = joinThroughGossip;
+        this.extraFlags.addAll(List.of(extraFlags));
         this.serverPorts = freePorts(size);
         this.grpcPorts = freePorts(size);
+        this.lanPorts = freePorts(size);
         this.processes = new Process[size];
         for (int i = 0; i < size; i++) {
             channels.add(NettyChannelBuilder.forAddress("127.0.0.1", grpcPorts[i]).usePlaintext().build());
@@ -53,10 +66,17 @@ final class ServerProcesses implements AutoCloseable {
                 "agent", "-server", "-node", "s" + i, "-bootstrap-expect", String.valueOf(size),
                 "-data-dir", root.resolve("s" + i).toString(),
                 "-server-port", String.valueOf(serverPorts[i]), "-grpc-port", String.valueOf(grpcPorts[i]),
-                "-http-port", "0", "-dns-port", "0"));
-        for (int p : serverPorts) {
-            cmd.add("-retry-join");
-            cmd.add("127.0.0.1:" + p);
+                "-http-port", "0", "-dns-port", "0", "-serf-lan-port", String.valueOf(lanPorts[i]),
+                "-serf-wan-port", "0"));
+        cmd.addAll(extraFlags);
+        for (int j = 0; j < size; j++) {
+            if (joinThroughGossip && j != i) {
+                cmd.add("-retry-join");
+                cmd.add("127.0.0.1:" + lanPorts[j]);
+            } else if (!joinThroughGossip) {
+                cmd.add("-retry-join");
+                cmd.add("127.0.0.1:" + serverPorts[j]);
+            }
         }
         processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("s" + i + ".log").toFile())).start();

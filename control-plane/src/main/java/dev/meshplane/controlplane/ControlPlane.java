@@ -7,6 +7,7 @@ import dev.meshplane.controlplane.connect.CaAuthority;
 import dev.meshplane.controlplane.leader.TombstoneReaper;
 import dev.meshplane.controlplane.log.Consensus;
 import dev.meshplane.controlplane.log.LocalLog;
+import dev.meshplane.controlplane.membership.MembershipReconciler;
 import dev.meshplane.controlplane.rpc.ServerContext;
 import dev.meshplane.controlplane.rpc.ServerServices;
 import dev.meshplane.controlplane.session.LockDelays;
@@ -52,6 +53,7 @@ public final class ControlPlane implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final Readiness readiness;
+    private final MembershipReconciler membership;
 
     /** A server whose log lives only in this process (`agent -dev` and tests). */
     public static ControlPlane inMemory(ServerConfig config) {
@@ -86,13 +88,16 @@ public final class ControlPlane implements AutoCloseable {
         store.addListener(tombstoneReaper);
         this.ca = new CaAuthority(config.connect(), connectQueries, consensus, java.time.InstantSource.system(),
                 System::nanoTime, timer);
+        this.membership = new MembershipReconciler(consensus, queries, config.connect().datacenter(), timer);
         if (cluster == null) {
             // The in-memory log has no elections: this server always leads.
+            membership.setLeading(true);
             sessionTimers.setLeading(true);
             tombstoneReaper.setLeading(true);
             ca.setLeading(true);
         } else {
             cluster.log().onLeadership(leading -> {
+                membership.setLeading(leading);
                 sessionTimers.setLeading(leading);
                 tombstoneReaper.setLeading(leading);
                 ca.setLeading(leading);
@@ -133,6 +138,11 @@ public final class ControlPlane implements AutoCloseable {
         return ca;
     }
 
+    /** Keeps the catalog in line with the LAN gossip pool (the agent feeds it). */
+    public MembershipReconciler membership() {
+        return membership;
+    }
+
     public ConnectQueries connectQueries() {
         return connectQueries;
     }
@@ -155,6 +165,7 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         readiness.close();
+        membership.close();
         tombstoneReaper.close();
         ca.close();
         for (AutoCloseable r : resources) {

@@ -19,6 +19,7 @@ import dev.meshplane.sidecar.http.AgentIdentity;
 import dev.meshplane.sidecar.http.HttpApiServer;
 import dev.meshplane.sidecar.connect.ConnectAgentConfig;
 import dev.meshplane.sidecar.connect.SidecarConnect;
+import dev.meshplane.sidecar.membership.Membership;
 import dev.meshplane.sidecar.rpc.Forwarding;
 import dev.meshplane.sidecar.xds.XdsConfig;
 import dev.meshplane.sidecar.xds.XdsServer;
@@ -63,6 +64,7 @@ public final class Sidecar implements AutoCloseable {
     private final DnsServer dns;
     private final SidecarConnect connect;
     private final XdsServer xds;
+    private final Membership membership = new Membership();
     private Thread registrationThread;
     private Thread healthThread;
 
@@ -96,7 +98,7 @@ public final class Sidecar implements AutoCloseable {
             localAgent.beforeSyncRetry(managed::resetConnectBackoff);
         }
         this.serverHealth = new ServerHealth(StatusGrpc.newBlockingStub(servers), health);
-        AgentRpc agent = new AgentRpc(localAgent);
+        AgentRpc agent = new AgentRpc(localAgent, membership);
         ServerServiceDefinition agentService = ServerInterceptors.intercept(agent, new ErrorMappingInterceptor());
         String inProcessName = "meshplane-agent-" + config.nodeName() + "-" + System.identityHashCode(this);
         // Agent RPCs wait on the servers with a blocking stub: a virtual thread each keeps that cheap.
@@ -208,6 +210,11 @@ public final class Sidecar implements AutoCloseable {
     /** The mesh side: leaf certificates, certificate files and sidecar proxies of this node's services. */
     public SidecarConnect connect() {
         return connect;
+    }
+
+    /** The gossip side of the Agent API: attach the running pools to it. */
+    public Membership membership() {
+        return membership;
     }
 
     /** The discovery streams: xDS for gRPC clients and the shared Watch service. */

@@ -90,7 +90,13 @@ final class ClusterJoin implements Runnable {
         Map<String, HelloResponse> seen = new TreeMap<>();
         HelloRequest hello = HelloRequest.newBuilder().setId(config.id()).setAddress(config.advertiseAddress())
                 .setBootstrapExpect(config.bootstrapExpect()).setDatacenter(config.datacenter()).build();
-        for (String address : config.joinAddresses()) {
+        // The servers gossip found; until it has found any, the fixed -retry-join addresses, tried
+        // as server RPC addresses (they may be gossip addresses, which then simply do not answer).
+        List<String> targets = log.discovery().addresses();
+        if (targets.isEmpty()) {
+            targets = config.joinAddresses();
+        }
+        for (String address : targets) {
             if (address.equals(config.advertiseAddress())) {
                 continue;
             }

@@ -77,6 +77,7 @@ public final class ReplicatedLog implements Consensus {
     private volatile HardState savedHardState;
     private final SnapshotKeeper snapshots;
     private final MembershipOps membership = new MembershipOps(this);
+    private final ServerDiscovery discovery = new ServerDiscovery(this, ServerDiscovery.DEFAULT_DEAD_SERVER_GRACE);
     private long ticks;
     private boolean wasLeader;
     private boolean membershipChanged = true;
@@ -127,6 +128,7 @@ public final class ReplicatedLog implements Consensus {
         this.loop = new Thread(this::run, "raft-loop-" + config.id());
         loop.setDaemon(true);
         loop.start();
+        discovery.start();
     }
 
     boolean hasState() {
@@ -520,6 +522,11 @@ public final class ReplicatedLog implements Consensus {
                 && v.lastContactMillis() < config.electionTimeout().toMillis();
     }
 
+    /** Where gossip reports servers coming, failing, leaving and moving. */
+    public ServerDiscovery discovery() {
+        return discovery;
+    }
+
     MembershipOps membership() {
         return membership;
     }
@@ -592,6 +599,7 @@ public final class ReplicatedLog implements Consensus {
 
     @Override
     public void close() {
+        discovery.close();
         running = false;
         loop.interrupt();
         try {

@@ -20,6 +20,15 @@ import dev.meshplane.proto.v1.SetMaintenanceRequest;
 import dev.meshplane.proto.v1.SetMaintenanceResponse;
 import dev.meshplane.proto.v1.UpdateTtlRequest;
 import dev.meshplane.proto.v1.UpdateTtlResponse;
+import dev.meshplane.proto.v1.JoinRequest;
+import dev.meshplane.proto.v1.JoinResponse;
+import dev.meshplane.proto.v1.KeyringRequest;
+import dev.meshplane.proto.v1.KeyringResponse;
+import dev.meshplane.proto.v1.LeaveRequest;
+import dev.meshplane.proto.v1.LeaveResponse;
+import dev.meshplane.proto.v1.MembersRequest;
+import dev.meshplane.proto.v1.MembersResponse;
+import dev.meshplane.sidecar.membership.Membership;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -30,9 +39,41 @@ import io.grpc.stub.StreamObserver;
  */
 public final class AgentRpc extends AgentGrpc.AgentImplBase {
     private final LocalAgent agent;
+    private final Membership membership;
 
     public AgentRpc(LocalAgent agent) {
+        this(agent, new Membership());
+    }
+
+    /** @param membership the gossip calls (Members, Join, Leave, Keyring) */
+    public AgentRpc(LocalAgent agent, Membership membership) {
         this.agent = agent;
+        this.membership = membership;
+    }
+
+    @Override
+    public void members(MembersRequest request, StreamObserver<MembersResponse> observer) {
+        observer.onNext(membership.members(request.getWan()));
+        observer.onCompleted();
+    }
+
+    @Override
+    public void join(JoinRequest request, StreamObserver<JoinResponse> observer) {
+        observer.onNext(membership.join(request));
+        observer.onCompleted();
+    }
+
+    @Override
+    public void leave(LeaveRequest request, StreamObserver<LeaveResponse> observer) {
+        membership.leave();
+        observer.onNext(LeaveResponse.getDefaultInstance());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void keyring(KeyringRequest request, StreamObserver<KeyringResponse> observer) {
+        observer.onNext(membership.keyring(request));
+        observer.onCompleted();
     }
 
     @Override

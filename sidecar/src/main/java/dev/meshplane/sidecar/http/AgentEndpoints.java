@@ -26,6 +26,7 @@ final class AgentEndpoints {
                 .add("GET", "/v1/agent/services", e::services)
                 .add("GET", "/v1/agent/service/", e::service)
                 .add("GET", "/v1/agent/self", e::self);
+        MemberEndpoints.register(router, c);
     }
 
     private CompletableFuture<Reply> registerService(Request r) {

@@ -25,29 +25,41 @@ public final class ServerChannels {
     private ServerChannels() {}
 
     public static ManagedChannel forAddresses(List<String> hostPorts) {
-        List<SocketAddress> addresses = new ArrayList<>();
-        for (String hp : hostPorts) {
-            int colon = hp.lastIndexOf(':');
-            addresses.add(new InetSocketAddress(hp.substring(0, colon), Integer.parseInt(hp.substring(colon + 1))));
-        }
+        return forAddresses(new ServerAddresses(hostPorts));
+    }
+
+    /** A channel that follows {@code servers} as gossip learns of servers coming and going. */
+    public static ManagedChannel forAddresses(ServerAddresses servers) {
         return NettyChannelBuilder.forTarget(SCHEME + ":///servers").usePlaintext()
-                .nameResolverFactory(new FixedResolverProvider(addresses))
+                .nameResolverFactory(new FixedResolverProvider(servers))
                 .defaultLoadBalancingPolicy("pick_first")
                 .maxInboundMessageSize(64 << 20)
                 .defaultServiceConfig(ClientRetry.serviceConfig()).enableRetry()
                 .build();
     }
 
-    private static final class FixedResolverProvider extends NameResolverProvider {
-        private final List<SocketAddress> addresses;
+    private static List<SocketAddress> socketAddresses(List<String> hostPorts) {
+        List<SocketAddress> addresses = new ArrayList<>();
+        for (String hp : hostPorts) {
+            int colon = hp.lastIndexOf(':');
+            addresses.add(new InetSocketAddress(hp.substring(0, colon),
+                    Integer.parseInt(hp.substring(colon + 1))));
+        }
+        return addresses;
+    }
 
-        FixedResolverProvider(List<SocketAddress> addresses) {
-            this.addresses = addresses;
+    private static final class FixedResolverProvider extends NameResolverProvider {
+        private final ServerAddresses servers;
+
+        FixedResolverProvider(ServerAddresses servers) {
+            this.servers = servers;
         }
 
         @Override
         public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
             return new NameResolver() {
+                private java.util.function.Consumer<List<String>> subscription;
+
                 @Override
                 public String getServiceAuthority() {
                     return "servers";
@@ -55,14 +67,23 @@ public final class ServerChannels {
 
                 @Override
                 public void start(Listener2 listener) {
+                    subscription = now -> publish(listener, now);
+                    servers.onChange(subscription);
+                    publish(listener, servers.current());
+                }
+
+                private void publish(Listener2 listener, List<String> hostPorts) {
                     // One group: pick_first walks its addresses in order and fails over between them.
                     listener.onResult(ResolutionResult.newBuilder()
-                            .setAddresses(List.of(new EquivalentAddressGroup(addresses)))
+                            .setAddresses(List.of(new EquivalentAddressGroup(socketAddresses(hostPorts))))
                             .setAttributes(Attributes.EMPTY).build());
                 }
 
                 @Override
                 public void shutdown() {
+                    if (subscription != null) {
+                        servers.removeListener(subscription);
+                    }
                 }
             };
         }
