@@ -92,7 +92,9 @@ abstract class ServerCluster implements AutoCloseable {
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.meshplane.cli.Main",
                         "agent", "-server", "-node", "s" + i, "-bootstrap-expect", "3",
                         "-data-dir", dir.resolve("s" + i).toString(), "-log-level", "warn",
-                        "-server-port", String.valueOf(serverPorts[i]), "-grpc-port", String.valueOf(grpcPorts[i])));
+                        "-server-port", String.valueOf(serverPorts[i]), "-grpc-port", String.valueOf(grpcPorts[i]),
+                        // Not part of these workloads, and their fixed default ports would collide.
+                        "-http-port", "-1", "-dns-port", "-1"));
                 for (int p : serverPorts) {
                     cmd.add("-retry-join");
                     cmd.add("127.0.0.1:" + p);
