@@ -77,6 +77,12 @@ public final class ReplicatedLog implements Consensus {
     private volatile HardState savedHardState;
     private final SnapshotKeeper snapshots;
     private final MembershipOps membership = new MembershipOps(this);
+    private final LoopStats stats;
+    /**
+     * Answers to writes collected while one Ready is applied, handed to a responder thread
+     * together: one hand-off per Ready instead of one per write. Loop only.
+     */
+    private List<Runnable> answers = new ArrayList<>();
     private long ticks;
     private boolean wasLeader;
     private boolean membershipChanged = true;
@@ -94,6 +100,7 @@ public final class ReplicatedLog implements Consensus {
         this.config = config;
         this.store = store;
         this.random = random;
+        this.stats = new LoopStats(config.id());
         this.storage = RaftStorage.open(config.dataDir(), config.storage());
         this.book = new AddressBook(config.dataDir().resolve("raft").resolve("peers"));
         book.put(config.id(), config.advertiseAddress());
@@ -157,6 +164,7 @@ public final class ReplicatedLog implements Consensus {
                     processReady();
                     publishView();
                 }
+                stats.maybeLog();
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException | IOException e) {
@@ -211,7 +219,10 @@ public final class ReplicatedLog implements Consensus {
             if (!leaderSendsFirst) {
                 rd.messages().forEach(this::send);
             }
+            stats.readies++;
+            stats.messagesSent += rd.messages().size();
             apply(rd.committedEntries());
+            flushAnswers();
             rd.readStates().forEach(reads::onReadState);
             core.advance(rd);
             onSoftState(rd);
@@ -232,9 +243,12 @@ public final class ReplicatedLog implements Consensus {
                 storage.log().truncateSuffix(first);
             }
             storage.log().append(rd.entries());
+            stats.entriesPersisted += rd.entries().size();
         }
         if (rd.mustSync()) {
+            long before = storage.log().fsyncCount();
             storage.log().sync();
+            stats.fsyncs += storage.log().fsyncCount() - before;
         }
         if (rd.hardState().isPresent()) {
             HardState hs = rd.hardState().get();
@@ -243,6 +257,7 @@ public final class ReplicatedLog implements Consensus {
             if (hs.getTerm() != savedHardState.getTerm() || !hs.getVote().equals(savedHardState.getVote())) {
                 storage.hardState().save(hs);
                 savedHardState = hs;
+                stats.hardStateSaves++;
             }
         }
     }
@@ -267,6 +282,7 @@ public final class ReplicatedLog implements Consensus {
             if (e.getIndex() <= core.appliedIndex()) {
                 continue;
             }
+            stats.entriesApplied++;
             switch (e.getType()) {
                 case ENTRY_TYPE_NORMAL -> applyCommand(e);
                 case ENTRY_TYPE_CONF_CHANGE -> {
@@ -277,7 +293,7 @@ public final class ReplicatedLog implements Consensus {
             }
             Pending p = pending.remove(e.getIndex());
             if (p != null && p.term() != e.getTerm()) {
-                responder.execute(() -> p.future().completeExceptionally(ApiException.unavailable(
+                answers.add(() -> p.future().completeExceptionally(ApiException.unavailable(
                         "leadership changed before the write was committed; it was not applied, retry")));
             }
             releaseAppliedWaiters(e.getIndex());
@@ -296,8 +312,29 @@ public final class ReplicatedLog implements Consensus {
         if (p != null && p.term() == e.getTerm()) {
             pending.remove(e.getIndex());
             Applied applied = new Applied(e.getIndex(), result);
-            responder.execute(() -> p.future().complete(applied));
+            answers.add(() -> p.future().complete(applied));
         }
+    }
+
+    /**
+     * Completes the writes answered by one Ready off the loop: completing runs the callers'
+     * continuations (encoding the reply, handing it to gRPC), which the loop must not wait for.
+     */
+    private void flushAnswers() {
+        if (answers.isEmpty()) {
+            return;
+        }
+        List<Runnable> batch = answers;
+        answers = new ArrayList<>();
+        responder.execute(() -> {
+            for (Runnable answer : batch) {
+                try {
+                    answer.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "raft: answering a write failed", e);
+                }
+            }
+        });
     }
 
     private void learnAddress(RaftEntry e) {
@@ -387,7 +424,10 @@ public final class ReplicatedLog implements Consensus {
                 return;
             }
             switch (core.propose(data)) {
-                case ProposeResult.Accepted a -> pending.put(a.index(), new Pending(a.term(), future));
+                case ProposeResult.Accepted a -> {
+                    pending.put(a.index(), new Pending(a.term(), future));
+                    stats.proposals++;
+                }
                 case ProposeResult.Rejected r when !mayForward -> future.completeExceptionally(
                         ApiException.unavailable(r.detail() + "; retry"));
                 case ProposeResult.Rejected r -> onRejected(r, command, deadline, future);
