@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * etcd gets the same workload through jetcd in the same run, and the ratio is printed.
  *
  * <p>Usage: RaftWriteBench [seconds-per-step (10)] [client counts (1,16,64,256)]; {@code -Dbench.warmup=S}
- * sets the warm-up (default max(5, seconds-per-step)), {@code -Dbench.jfr=true} records JFR on every server,
+ * caps the warm-up (default 120; it ends earlier once CPU per write settles), {@code -Dbench.jfr=true} records JFR on every server,
  * {@code -Dbench.etcd=false} skips etcd (profiling runs), {@code -Dbench.leaderOnly=true} sends every write to
- * the Meshplane leader (no forwarding).
+ * the Meshplane leader (no forwarding), {@code -Dbench.stats=true} has each server log its Raft loop's work.
  */
 public final class RaftWriteBench {
     interface Writer {
@@ -50,9 +50,9 @@ public final class RaftWriteBench {
         int[] steps = args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 16, 64, 256};
         Path dir = Files.createTempDirectory("meshplane-bench-");
-        int warmup = Integer.getInteger("bench.warmup", Math.max(5, seconds));
-        System.out.printf("raft write benchmark: 3 servers on loopback, 256-byte values, %d s per step after a %d s"
-                        + " warm-up at %d clients, %d cores, load average %s%n",
+        int warmup = Integer.getInteger("bench.warmup", 120);
+        System.out.printf("raft write benchmark: 3 servers on loopback, 256-byte values, %d s per step after a warm-up"
+                        + " of up to %d s at %d clients, %d cores, load average %s%n",
                 seconds, warmup, WARMUP_CLIENTS, Runtime.getRuntime().availableProcessors(), loadAverage());
         List<Row> rows = new ArrayList<>();
         Path meshDir = dir.resolve("meshplane");
@@ -62,6 +62,12 @@ public final class RaftWriteBench {
             // CPU samples and lock/park/IO waits of every server, for finding where a write's time goes.
             jvm.add("-XX:StartFlightRecording=settings=profile,filename=" + meshDir + "/s-%p.jfr,dumponexit=true");
             System.out.println("JFR recordings: " + meshDir + "/s-<pid>.jfr");
+        }
+        if (Boolean.getBoolean("bench.stats")) {
+            // Each server logs its Raft loop's work per write (Readies, fsyncs, messages, loop CPU).
+            jvm.add("-Dmeshplane.raft.stats=5");
+            System.setProperty("bench.serverLogLevel", "info");
+            System.out.println("raft loop stats every 5 s in " + meshDir + "/s<N>.log");
         }
         try (var cluster = new ServerCluster.Meshplane(meshDir, jvm)) {
             List<ManagedChannel> channels = new ArrayList<>();
@@ -83,7 +89,7 @@ public final class RaftWriteBench {
                 return (key, value) -> kv.withDeadlineAfter(30, TimeUnit.SECONDS).put(KvPutRequest.newBuilder()
                         .setKey(key).setValue(ByteString.copyFrom(value)).build());
             };
-            run("meshplane-warmup", WARMUP_CLIENTS, warmup, cluster, writers);
+            warmUp("meshplane", warmup, cluster, writers);
             for (int n : steps) {
                 rows.add(run("meshplane", n, seconds, cluster, writers));
                 print(rows.get(rows.size() - 1));
@@ -104,7 +110,7 @@ public final class RaftWriteBench {
                     WriterFactory writers = c -> (key, value) -> client.getKVClient()
                             .put(ByteSequence.from(key.getBytes()), ByteSequence.from(value))
                             .get(30, TimeUnit.SECONDS);
-                    run("etcd-warmup", WARMUP_CLIENTS, warmup, etcd, writers);
+                    warmUp("etcd", warmup, etcd, writers);
                     for (int n : steps) {
                         rows.add(run("etcd", n, seconds, etcd, writers));
                         print(rows.get(rows.size() - 1));
@@ -123,6 +129,31 @@ public final class RaftWriteBench {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (java.io.IOException e) {
             return "unknown";
+        }
+    }
+
+    /**
+     * Writes in 5 s rounds until the servers' CPU per write settles (two rounds within 10 %) or
+     * {@code maxSeconds} pass: on this shared 2-core machine three JVMs' JIT compilers need a
+     * minute or more, and until then CPU per write keeps falling (3.4, 2.7, 1.9 ms in successive
+     * 8 s steps of one run after a fixed 20 s warm-up).
+     */
+    static void warmUp(String system, int maxSeconds, ServerCluster cluster, WriterFactory writers)
+            throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
+        double previous = Double.NaN;
+        int rounds = 0;
+        while (System.nanoTime() < end) {
+            Row r = run(system + "-warmup", WARMUP_CLIENTS, 5, cluster, writers);
+            rounds++;
+            double cpu = r.cpuMicrosPerWrite();
+            System.out.printf(Locale.ROOT, "  warm-up round %d: %.0f writes/s, server CPU %.0f us/write%n", rounds,
+                    r.writesPerSecond(), cpu);
+            if (Math.abs(cpu - previous) <= 0.1 * previous) {
+                System.out.println("  warm-up done: CPU per write settled");
+                return;
+            }
+            previous = cpu;
         }
     }
 

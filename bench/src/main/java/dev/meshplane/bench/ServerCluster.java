@@ -91,7 +91,8 @@ abstract class ServerCluster implements AutoCloseable {
                 cmd.addAll(jvmOptions);
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.meshplane.cli.Main",
                         "agent", "-server", "-node", "s" + i, "-bootstrap-expect", "3",
-                        "-data-dir", dir.resolve("s" + i).toString(), "-log-level", "warn",
+                        "-data-dir", dir.resolve("s" + i).toString(),
+                        "-log-level", System.getProperty("bench.serverLogLevel", "warn"),
                         "-server-port", String.valueOf(serverPorts[i]), "-grpc-port", String.valueOf(grpcPorts[i]),
                         // Not part of these workloads, and their fixed default ports would collide.
                         "-http-port", "-1", "-dns-port", "-1"));
