@@ -214,15 +214,22 @@ public final class ReplicatedLog implements Consensus {
             boolean leaderSendsFirst = rd.softState().role() == RaftRole.LEADER && rd.snapshot().isEmpty();
             if (leaderSendsFirst) {
                 rd.messages().forEach(this::send);
+                // A leader's committed entries are already in its own durable log (it counts itself
+                // toward commit only after advance, and acks for this Ready's entries cannot have
+                // arrived yet), so they are applied and answered before this Ready's fsync rather
+                // than after it: one fsync less on every write's path. A follower may be handed
+                // entries committed in the very Ready that persists them, so it keeps the order.
+                apply(rd.committedEntries());
+                flushAnswers();
             }
             persist(rd);
             if (!leaderSendsFirst) {
                 rd.messages().forEach(this::send);
+                apply(rd.committedEntries());
+                flushAnswers();
             }
             stats.readies++;
             stats.messagesSent += rd.messages().size();
-            apply(rd.committedEntries());
-            flushAnswers();
             rd.readStates().forEach(reads::onReadState);
             core.advance(rd);
             onSoftState(rd);
