@@ -26,11 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Writes of 256-byte values into a 3-server cluster on loopback, fsync on, by N concurrent
  * clients (each waits for its write before the next), for N = 1, 16, 64, 256; prints writes/s,
  * p50/p99/p999 latency, server and client CPU per write and the servers' resident memory (heap from their
- * GC logs at the end). Each system first gets an unreported warm-up step (JIT, connections). When the `etcd` binary is on PATH, a 3-member
+ * GC logs at the end). Each system first gets an unreported warm-up (JIT, connections) until its JIT is idle. When the `etcd` binary is on PATH, a 3-member
  * etcd gets the same workload through jetcd in the same run, and the ratio is printed.
  *
  * <p>Usage: RaftWriteBench [seconds-per-step (10)] [client counts (1,16,64,256)]; {@code -Dbench.warmup=S}
- * caps the warm-up (default 120; it ends earlier once CPU per write settles), {@code -Dbench.jfr=true} records JFR on every server,
+ * caps the warm-up (default 240; it ends earlier once the servers' JIT compilers are idle), {@code -Dbench.jfr=true} records JFR on every server,
  * {@code -Dbench.etcd=false} skips etcd (profiling runs), {@code -Dbench.leaderOnly=true} sends every write to
  * the Meshplane leader (no forwarding), {@code -Dbench.stats=true} has each server log its Raft loop's work.
  */
@@ -42,18 +42,16 @@ public final class RaftWriteBench {
     record Row(String system, int clients, double writesPerSecond, double p50, double p99, double p999,
                double cpuMicrosPerWrite, double serverCores, double clientMicrosPerWrite, long rssMib, long errors) {}
 
-    /** Clients of the unreported warm-up step (JIT, connection pools, page cache) before each system's rows. */
-    static final int WARMUP_CLIENTS = 64;
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0]) : 10;
         int[] steps = args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 16, 64, 256};
         Path dir = Files.createTempDirectory("meshplane-bench-");
-        int warmup = Integer.getInteger("bench.warmup", 120);
+        int warmup = Integer.getInteger("bench.warmup", 240);
         System.out.printf("raft write benchmark: 3 servers on loopback, 256-byte values, %d s per step after a warm-up"
-                        + " of up to %d s at %d clients, %d cores, load average %s%n",
-                seconds, warmup, WARMUP_CLIENTS, Runtime.getRuntime().availableProcessors(), loadAverage());
+                        + " of up to %d s, %d cores, load average %s%n",
+                seconds, warmup, Runtime.getRuntime().availableProcessors(), loadAverage());
         List<Row> rows = new ArrayList<>();
         Path meshDir = dir.resolve("meshplane");
         List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseG1GC", "--sun-misc-unsafe-memory-access=allow",
@@ -89,7 +87,7 @@ public final class RaftWriteBench {
                 return (key, value) -> kv.withDeadlineAfter(30, TimeUnit.SECONDS).put(KvPutRequest.newBuilder()
                         .setKey(key).setValue(ByteString.copyFrom(value)).build());
             };
-            warmUp("meshplane", warmup, cluster, writers);
+            warmUp("meshplane", warmup, steps, cluster, writers);
             for (int n : steps) {
                 rows.add(run("meshplane", n, seconds, cluster, writers));
                 print(rows.get(rows.size() - 1));
@@ -110,7 +108,7 @@ public final class RaftWriteBench {
                     WriterFactory writers = c -> (key, value) -> client.getKVClient()
                             .put(ByteSequence.from(key.getBytes()), ByteSequence.from(value))
                             .get(30, TimeUnit.SECONDS);
-                    warmUp("etcd", warmup, etcd, writers);
+                    warmUp("etcd", warmup, steps, etcd, writers);
                     for (int n : steps) {
                         rows.add(run("etcd", n, seconds, etcd, writers));
                         print(rows.get(rows.size() - 1));
@@ -132,29 +130,37 @@ public final class RaftWriteBench {
         }
     }
 
+    /** Warm-up ends once the JIT compilers use less than this share of the servers' CPU in a round. */
+    static final double JIT_SETTLED_SHARE = 0.05;
+
     /**
-     * Writes in 5 s rounds until the servers' CPU per write settles (two rounds within 10 %) or
-     * {@code maxSeconds} pass: on this shared 2-core machine three JVMs' JIT compilers need a
-     * minute or more, and until then CPU per write keeps falling (3.4, 2.7, 1.9 ms in successive
-     * 8 s steps of one run after a fixed 20 s warm-up).
+     * Writes in 5 s rounds, cycling through the steps' client counts (each count exercises other
+     * paths), until the servers' JIT compilers are idle (under {@link #JIT_SETTLED_SHARE} of their
+     * CPU in a round, after at least one round per count) or {@code maxSeconds} pass. On this shared
+     * 2-core machine three JVMs' compilers need minutes: after a fixed 20 s warm-up CPU per write
+     * kept falling (3.4, 2.7, 1.9 ms in successive 8 s steps), and a 1-client step measured after a
+     * 64-client warm-up spent 0.87 of its 1.38 server cores compiling.
      */
-    static void warmUp(String system, int maxSeconds, ServerCluster cluster, WriterFactory writers)
+    static void warmUp(String system, int maxSeconds, int[] steps, ServerCluster cluster, WriterFactory writers)
             throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
-        double previous = Double.NaN;
-        int rounds = 0;
-        while (System.nanoTime() < end) {
-            Row r = run(system + "-warmup", WARMUP_CLIENTS, 5, cluster, writers);
-            rounds++;
-            double cpu = r.cpuMicrosPerWrite();
-            System.out.printf(Locale.ROOT, "  warm-up round %d: %.0f writes/s, server CPU %.0f us/write%n", rounds,
-                    r.writesPerSecond(), cpu);
-            if (Math.abs(cpu - previous) <= 0.1 * previous) {
-                System.out.println("  warm-up done: CPU per write settled");
+        long tickNanos = 1_000_000_000L / 100; // USER_HZ, 100 on Linux
+        for (int round = 0; System.nanoTime() < end; round++) {
+            int clients = steps[round % steps.length];
+            long jitBefore = cluster.jitTicks();
+            Duration cpuBefore = cluster.cpu();
+            Row r = run(system + "-warmup", clients, 5, cluster, writers);
+            double jit = (cluster.jitTicks() - jitBefore) * (double) tickNanos;
+            double cpu = cluster.cpu().minus(cpuBefore).toNanos();
+            double share = cpu <= 0 ? 0 : jit / cpu;
+            System.out.printf(Locale.ROOT, "  warm-up round %d, %d clients: %.0f writes/s, server CPU %.0f us/write,"
+                    + " JIT %.0f %% of it%n", round + 1, clients, r.writesPerSecond(), r.cpuMicrosPerWrite(), 100 * share);
+            if (round + 1 >= steps.length && share < JIT_SETTLED_SHARE) {
+                System.out.println("  warm-up done: JIT compilers idle");
                 return;
             }
-            previous = cpu;
         }
+        System.out.println("  warm-up stopped after " + maxSeconds + " s with the JIT still compiling");
     }
 
     interface WriterFactory {
