@@ -193,7 +193,10 @@ public final class ReplicatedLog implements Consensus {
         }
         core.tick();
         reads.expire(ticks, 2L * config.raft().electionTicks());
-        if (core.role() == RaftRole.LEADER && ticks % 10 == 0) {
+        if (core.role() == RaftRole.LEADER) {
+            // Every tick: check-quorum clears every peer's recentActive once per election timeout,
+            // so a check every electionTicks ticks could fall on the cleared phase each time and
+            // never promote (ClusterTest caught a caught-up learner left unpromoted for 30 s).
             membership.promoteCaughtUpLearner();
         }
     }
