@@ -29,6 +29,29 @@ abstract class ServerCluster implements AutoCloseable {
         return total;
     }
 
+    /**
+     * CPU used so far by the members' JIT compiler threads (HotSpot names them "C1 CompilerThre..." and
+     * "C2 CompilerThre..."), in clock ticks from /proc; always 0 for programs without a JIT.
+     */
+    long jitTicks() {
+        long ticks = 0;
+        for (Process p : processes) {
+            try (var tasks = java.nio.file.Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.matches("C[12] Compiler.*")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // A thread that ended meanwhile: its time is simply not counted.
+            }
+        }
+        return ticks;
+    }
+
     /** Resident memory of every member, in MiB, from /proc. */
     long rssMib() {
         long kib = 0;
@@ -91,10 +114,11 @@ abstract class ServerCluster implements AutoCloseable {
                 cmd.addAll(jvmOptions);
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.meshplane.cli.Main",
                         "agent", "-server", "-node", "s" + i, "-bootstrap-expect", "3",
-                        "-data-dir", dir.resolve("s" + i).toString(), "-log-level", "warn",
+                        "-data-dir", dir.resolve("s" + i).toString(),
+                        "-log-level", System.getProperty("bench.serverLogLevel", "warn"),
                         "-server-port", String.valueOf(serverPorts[i]), "-grpc-port", String.valueOf(grpcPorts[i]),
-                        // Three agents on one host cannot all take 8500/8600, and the benchmarks use neither.
-                        "-http-port", "-1", "-dns-port", "-1"));
+                        // Not part of these workloads, and their fixed default ports would collide.
+                        "-http-port", "-1", "-dns-port", "-1", "-serf-lan-port", "-1", "-serf-wan-port", "-1"));
                 for (int p : serverPorts) {
                     cmd.add("-retry-join");
                     cmd.add("127.0.0.1:" + p);

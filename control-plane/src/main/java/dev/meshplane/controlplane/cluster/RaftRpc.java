@@ -147,6 +147,11 @@ final class RaftRpc extends RaftServiceGrpc.RaftServiceImplBase {
     }
 
     @Override
+    public StreamObserver<ForwardRequest> forwardStream(StreamObserver<ForwardResponse> responses) {
+        return new ForwardedWrites(log, responses);
+    }
+
+    @Override
     public void hello(HelloRequest request, StreamObserver<HelloResponse> observer) {
         if (!request.getId().isEmpty() && !request.getAddress().isEmpty()) {
             log.addressBook().put(request.getId(), request.getAddress());

@@ -2,6 +2,7 @@ package dev.meshplane.sidecar.checks;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.meshplane.proto.v1.GrpcCheck;
+import dev.meshplane.proto.v1.HealthStatus;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -39,6 +40,20 @@ final class GrpcProbe implements Probe {
     public CheckResult run(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         ManagedChannel channel = lease.channel();
+        boolean wasReady = channel.getState(true) == ConnectivityState.READY;
+        reconnectIfFailed(channel, timeout);
+        CheckResult result = attempt(channel, deadline, timeout);
+        // A connection attempt that began before the target came back can fail this run even
+        // though the target is up now: one fresh attempt, if there is time, settles it.
+        if (!wasReady && result.status() != HealthStatus.HEALTH_STATUS_PASSING
+                && result.output().endsWith("(UNAVAILABLE)") && deadline - System.nanoTime() > timeout.toNanos() / 2) {
+            reconnectIfFailed(channel, timeout);
+            result = attempt(channel, deadline, timeout);
+        }
+        return result;
+    }
+
+    private static void reconnectIfFailed(ManagedChannel channel, Duration timeout) throws InterruptedException {
         if (channel.getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
             // Without this a restarted target would stay critical for the channel's back-off
             // (up to two minutes): reconnect now, and give the attempt a moment to finish.
@@ -46,6 +61,9 @@ final class GrpcProbe implements Probe {
             awaitLeaving(channel, ConnectivityState.TRANSIENT_FAILURE,
                     Math.min(RECONNECT_WAIT.toNanos(), timeout.toNanos() / 2));
         }
+    }
+
+    private CheckResult attempt(ManagedChannel channel, long deadline, Duration timeout) throws InterruptedException {
         long left = deadline - System.nanoTime();
         HealthCheckRequest request = HealthCheckRequest.newBuilder().setService(target.service()).build();
         ListenableFuture<HealthCheckResponse> call;

@@ -84,10 +84,7 @@ class GossipAgentUdpTest {
   void retryJoinSucceedsOnceTheSeedComesUp() throws Exception {
     GossipAgent early = support.start("early", Keyring.empty(), EncryptionMode.PLAINTEXT);
     // Reserve a free port for the seed, then release it and start the seed there a little later.
-    int port;
-    try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    int port = freeUdpAndTcpPort();
     var joined = early.join(List.of(new NodeAddress("127.0.0.1", port)),
         new JoinRetry(0, Duration.ofMillis(100), Duration.ofMillis(400)));
     Thread.sleep(600);
@@ -121,5 +118,19 @@ class GossipAgentUdpTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> agent.updateTags(Map.of("blob", "x".repeat(600))));
     assertTrue(e.getMessage().contains("512"), e.getMessage());
+  }
+
+  /** A port free for both UDP and TCP on loopback right now (the seed binds both). */
+  private static int freeUdpAndTcpPort() throws java.io.IOException {
+    var loopback = java.net.InetAddress.getLoopbackAddress();
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try (java.net.ServerSocket tcp = new java.net.ServerSocket(0, 1, loopback);
+           java.net.DatagramSocket udp = new java.net.DatagramSocket(tcp.getLocalPort(), loopback)) {
+        return udp.getLocalPort();
+      } catch (java.net.BindException taken) {
+        // The UDP side of that port is in use; try another.
+      }
+    }
+    throw new java.io.IOException("no port free for both UDP and TCP on loopback after 50 attempts");
   }
 }

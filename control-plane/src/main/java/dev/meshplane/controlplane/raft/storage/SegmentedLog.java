@@ -443,7 +443,7 @@ public final class SegmentedLog implements AutoCloseable {
     }
 
     /** fsyncs of segment data so far (each {@link #sync} that had work, plus one per segment roll). */
-    long fsyncCount() {
+    public long fsyncCount() {
         return fsyncs.get();
     }
 
