@@ -11,6 +11,7 @@ import dev.meshplane.proto.v1.IntentionListResponse;
 import dev.meshplane.proto.v1.IntentionsGrpc;
 import dev.meshplane.proto.v1.Service;
 import dev.meshplane.proto.v1.SignResponse;
+import dev.meshplane.sidecar.rpc.BlockingQueryLoop;
 import io.grpc.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -60,7 +61,7 @@ public final class SidecarConnect implements AutoCloseable {
     private final IntentionCache intentions = new IntentionCache();
     private final Map<String, Identity> identities = new HashMap<>();
     private final Map<String, SidecarProxy> proxies = new HashMap<>();
-    private final List<BlockingWatch<?>> watches;
+    private final List<BlockingQueryLoop<?>> watches;
     private volatile TrustBundle bundle;
     private boolean closed;
 
@@ -125,23 +126,23 @@ public final class SidecarConnect implements AutoCloseable {
         this.loops = new MultiThreadIoEventLoopGroup(config.ioThreads(),
                 new io.netty.util.concurrent.DefaultThreadFactory(PROXY_THREAD_PREFIX + node, true),
                 NioIoHandler.newFactory());
-        long deadline = BlockingWatch.WAIT.toSeconds() + 30;
+        long deadline = BlockingQueryLoop.CALL_DEADLINE_SECONDS;
         this.watches = List.of(
-                new BlockingWatch<>("CA roots", o -> ca.withDeadlineAfter(deadline, TimeUnit.SECONDS)
+                new BlockingQueryLoop<>("CA roots", o -> ca.withDeadlineAfter(deadline, TimeUnit.SECONDS)
                         .roots(CaRootsRequest.newBuilder().setOptions(o).build()),
-                        r -> BlockingWatch.indexOf(r.getMeta()), this::onRoots, config.maxRetryBackoff()),
-                new BlockingWatch<>("intentions", o -> intentionsApi.withDeadlineAfter(deadline, TimeUnit.SECONDS)
+                        r -> BlockingQueryLoop.indexOf(r.getMeta()), this::onRoots, config.maxRetryBackoff()),
+                new BlockingQueryLoop<>("intentions", o -> intentionsApi.withDeadlineAfter(deadline, TimeUnit.SECONDS)
                         .list(IntentionListRequest.newBuilder().setOptions(o).build()),
-                        r -> BlockingWatch.indexOf(r.getMeta()), this::onIntentions, config.maxRetryBackoff()),
-                new BlockingWatch<>("services of node " + node, o -> catalog.withDeadlineAfter(deadline,
+                        r -> BlockingQueryLoop.indexOf(r.getMeta()), this::onIntentions, config.maxRetryBackoff()),
+                new BlockingQueryLoop<>("services of node " + node, o -> catalog.withDeadlineAfter(deadline,
                         TimeUnit.SECONDS).getNode(GetNodeRequest.newBuilder().setNode(node).setOptions(o).build()),
-                        r -> BlockingWatch.indexOf(r.getMeta()), this::onNode, config.maxRetryBackoff()));
+                        r -> BlockingQueryLoop.indexOf(r.getMeta()), this::onNode, config.maxRetryBackoff()));
     }
 
     public void start() {
         LOG.info("mesh: proxy TLS by " + (ServiceTls.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
                 ? io.netty.handler.ssl.OpenSsl.versionString() : "the JDK") + ", " + config.ioThreads() + " threads");
-        watches.forEach(BlockingWatch::start);
+        watches.forEach(BlockingQueryLoop::start);
     }
 
     private void onRoots(CaRootsResponse r) {
@@ -323,7 +324,7 @@ public final class SidecarConnect implements AutoCloseable {
 
     @Override
     public void close() {
-        watches.forEach(BlockingWatch::close);
+        watches.forEach(BlockingQueryLoop::close);
         synchronized (this) {
             closed = true;
             proxies.values().forEach(SidecarProxy::close);

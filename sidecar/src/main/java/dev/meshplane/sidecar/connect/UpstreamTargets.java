@@ -4,6 +4,7 @@ import dev.meshplane.proto.v1.CatalogGrpc;
 import dev.meshplane.proto.v1.ServiceEntriesResponse;
 import dev.meshplane.proto.v1.ServiceEntry;
 import dev.meshplane.proto.v1.ServiceQuery;
+import dev.meshplane.sidecar.rpc.BlockingQueryLoop;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,18 +19,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class UpstreamTargets implements AutoCloseable {
     private final String destination;
-    private final BlockingWatch<ServiceEntriesResponse> watch;
+    private final BlockingQueryLoop<ServiceEntriesResponse> watch;
     private final AtomicInteger next = new AtomicInteger();
     private volatile List<InetSocketAddress> healthy = List.of();
     private volatile boolean loaded;
 
     UpstreamTargets(String destination, CatalogGrpc.CatalogBlockingStub catalog, Duration maxBackoff) {
         this.destination = destination;
-        this.watch = new BlockingWatch<>("health of " + destination, options -> catalog
-                .withDeadlineAfter(BlockingWatch.WAIT.toSeconds() + 30, TimeUnit.SECONDS)
+        this.watch = new BlockingQueryLoop<>("health of " + destination, options -> catalog
+                .withDeadlineAfter(BlockingQueryLoop.CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
                 .serviceHealth(ServiceQuery.newBuilder().setService(destination).setPassingOnly(true)
                         .setOptions(options).build()),
-                r -> BlockingWatch.indexOf(r.getMeta()), this::update, maxBackoff);
+                r -> BlockingQueryLoop.indexOf(r.getMeta()), this::update, maxBackoff);
     }
 
     UpstreamTargets start() {

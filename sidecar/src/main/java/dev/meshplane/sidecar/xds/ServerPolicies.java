@@ -6,6 +6,7 @@ import dev.meshplane.proto.v1.ConnectCAGrpc;
 import dev.meshplane.proto.v1.IntentionListRequest;
 import dev.meshplane.proto.v1.IntentionListResponse;
 import dev.meshplane.proto.v1.IntentionsGrpc;
+import dev.meshplane.sidecar.rpc.BlockingQueryLoop;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.grpc.Channel;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class ServerPolicies implements AutoCloseable {
     final LongAdder changes = new LongAdder();
     private final Channel servers;
     private final Duration maxBackoff;
-    private final List<BlockingLoop<?>> loops = new ArrayList<>();
+    private final List<BlockingQueryLoop<?>> loops = new ArrayList<>();
     private final Map<String, HttpFilter> filters = new HashMap<>();
     private final Map<String, Set<AdsStream>> watchers = new HashMap<>();
     private final Map<AdsStream, String> watching = new HashMap<>();
@@ -95,13 +96,13 @@ final class ServerPolicies implements AutoCloseable {
             return;
         }
         started = true;
-        long deadline = BlockingLoop.WAIT.toSeconds() + 30;
+        long deadline = BlockingQueryLoop.CALL_DEADLINE_SECONDS;
         var intentionsApi = IntentionsGrpc.newBlockingStub(servers);
         var ca = ConnectCAGrpc.newBlockingStub(servers);
-        loops.add(new BlockingLoop<>("intentions", o -> intentionsApi.withDeadlineAfter(deadline, TimeUnit.SECONDS)
+        loops.add(new BlockingQueryLoop<>("intentions", o -> intentionsApi.withDeadlineAfter(deadline, TimeUnit.SECONDS)
                 .list(IntentionListRequest.newBuilder().setOptions(o).build()), r -> r.getMeta().getIndex(),
                 this::onIntentions, maxBackoff).start());
-        loops.add(new BlockingLoop<>("CA roots", o -> ca.withDeadlineAfter(deadline, TimeUnit.SECONDS)
+        loops.add(new BlockingQueryLoop<>("CA roots", o -> ca.withDeadlineAfter(deadline, TimeUnit.SECONDS)
                 .roots(CaRootsRequest.newBuilder().setOptions(o).build()), r -> r.getMeta().getIndex(),
                 this::onRoots, maxBackoff).start());
     }
@@ -159,7 +160,7 @@ final class ServerPolicies implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        loops.forEach(BlockingLoop::close);
+        loops.forEach(BlockingQueryLoop::close);
         loops.clear();
     }
 }

@@ -1,5 +1,6 @@
-package dev.meshplane.sidecar.xds;
+package dev.meshplane.sidecar.rpc;
 
+import dev.meshplane.proto.v1.QueryMeta;
 import dev.meshplane.proto.v1.QueryOptions;
 import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
@@ -12,13 +13,15 @@ import java.util.logging.Logger;
 
 /**
  * Keeps one answer of the servers current with blocking queries, on a virtual thread: ask with the
- * last index seen, hand on every answer whose index moved, ask again. Failures back off from
- * 100 ms, doubling up to a maximum, with jitter, and never end the loop; {@link #close()} does.
+ * last index seen, hand on every answer whose index moved, ask again at once. Failures back off
+ * from 100 ms, doubling up to a maximum, with jitter, and never end the loop; {@link #close()} does.
  */
-final class BlockingLoop<R> implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(BlockingLoop.class.getName());
+public final class BlockingQueryLoop<R> implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(BlockingQueryLoop.class.getName());
     /** How long one query may block on the servers: long enough to cost nothing when idle. */
-    static final Duration WAIT = Duration.ofMinutes(5);
+    public static final Duration WAIT = Duration.ofMinutes(5);
+    /** A deadline for one call that outlasts {@link #WAIT} and the servers' jitter on it. */
+    public static final long CALL_DEADLINE_SECONDS = WAIT.toSeconds() + 30;
 
     private final String what;
     private final Function<QueryOptions, R> query;
@@ -29,11 +32,12 @@ final class BlockingLoop<R> implements AutoCloseable {
     private volatile Thread thread;
 
     /**
-     * @param what  names the loop in logs
+     * @param what  names the loop in logs and its thread ("CA roots")
      * @param query one blocking call; its deadline must exceed {@link #WAIT}
+     * @param index the answer's index (from its QueryMeta: {@link #indexOf})
      */
-    BlockingLoop(String what, Function<QueryOptions, R> query, ToLongFunction<R> index, Consumer<R> consumer,
-                 Duration maxBackoff) {
+    public BlockingQueryLoop(String what, Function<QueryOptions, R> query, ToLongFunction<R> index,
+                             Consumer<R> consumer, Duration maxBackoff) {
         this.what = what;
         this.query = query;
         this.index = index;
@@ -41,8 +45,12 @@ final class BlockingLoop<R> implements AutoCloseable {
         this.maxBackoff = maxBackoff;
     }
 
-    BlockingLoop<R> start() {
-        thread = Thread.ofVirtual().name("xds " + what).start(() -> context.run(this::loop));
+    public static long indexOf(QueryMeta meta) {
+        return meta.getIndex();
+    }
+
+    public BlockingQueryLoop<R> start() {
+        thread = Thread.ofVirtual().name("watch " + what).start(() -> context.run(this::loop));
         return this;
     }
 
@@ -69,11 +77,18 @@ final class BlockingLoop<R> implements AutoCloseable {
                     return;
                 }
                 backoff = Math.min(maxBackoff.toMillis(), backoff * 2);
+            } catch (RuntimeException e) {
+                // A consumer that failed on one answer must not end the loop: the next answer retries it.
+                LOG.warning(what + ": " + e + "; retrying");
+                if (!pause(backoff)) {
+                    return;
+                }
+                backoff = Math.min(maxBackoff.toMillis(), backoff * 2);
             }
         }
     }
 
-    private boolean pause(long millis) {
+    private static boolean pause(long millis) {
         try {
             Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
             return true;
