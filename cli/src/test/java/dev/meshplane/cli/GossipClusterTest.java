@@ -109,9 +109,26 @@ class GossipClusterTest {
         }
     }
 
-    private static void put(ManagedChannel ch, String key, String value) {
-        KVGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .put(KvPutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)).build());
+    /**
+     * A write as a client makes it: UNAVAILABLE (this server has not yet learned the
+     * configuration or the leader) is retried with back-off; any other failure fails the test.
+     */
+    private static void put(ManagedChannel ch, String key, String value) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        long backoffMs = 100;
+        while (true) {
+            try {
+                KVGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .put(KvPutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)).build());
+                return;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(backoffMs);
+            backoffMs = Math.min(backoffMs * 2, 2000);
+        }
     }
 
     private static boolean consistentGet(ManagedChannel ch, String key) {
