@@ -35,23 +35,26 @@ final class AnswerFitter {
         }
         boolean truncated = false;
         List<Rr> answers = new ArrayList<>(a.answers().size());
-        java.util.Set<String> targets = new java.util.HashSet<>();
+        java.util.Set<String> targets = null;
         for (Rr r : a.answers()) {
             int s = r.wireSize();
             if (size + s <= limit) {
                 answers.add(r);
                 size += s;
-                if (r.type() == io.netty.handler.codec.dns.DnsRecordType.SRV) {
-                    targets.add(srvTarget(r));
+                if (r.srvTargetKey() != null) {
+                    if (targets == null) {
+                        targets = new java.util.HashSet<>();
+                    }
+                    targets.add(r.srvTargetKey());
                 }
             } else {
                 truncated = true;
             }
         }
-        List<Rr> additional = new ArrayList<>();
+        List<Rr> additional = new ArrayList<>(a.additional().size());
         for (Rr r : a.additional()) {
-            boolean wanted = r.type() == io.netty.handler.codec.dns.DnsRecordType.TXT || targets.isEmpty()
-                    || targets.contains(r.name().toLowerCase(java.util.Locale.ROOT));
+            boolean wanted = targets == null || r.type() == io.netty.handler.codec.dns.DnsRecordType.TXT
+                    || targets.contains(r.ownerKey());
             int s = r.wireSize();
             if (wanted && size + s <= limit) {
                 additional.add(r);
@@ -59,18 +62,5 @@ final class AnswerFitter {
             }
         }
         return new Fitted(answers, additional, authority, truncated, size);
-    }
-
-    /** The SRV target name (lower case, with a trailing dot) decoded from the record's RDATA. */
-    static String srvTarget(Rr srv) {
-        byte[] d = srv.rdata();
-        StringBuilder b = new StringBuilder();
-        int at = 6;
-        while (at < d.length && d[at] != 0) {
-            int len = d[at] & 0xff;
-            b.append(new String(d, at + 1, len, java.nio.charset.StandardCharsets.US_ASCII)).append('.');
-            at += 1 + len;
-        }
-        return b.toString().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -8,19 +8,15 @@ import dev.meshplane.proto.v1.Consistency;
 import dev.meshplane.proto.v1.GetNodeRequest;
 import dev.meshplane.proto.v1.GetNodeResponse;
 import dev.meshplane.proto.v1.QueryOptions;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.handler.codec.dns.DatagramDnsResponse;
-import io.netty.handler.codec.dns.DefaultDnsResponse;
 import io.netty.handler.codec.dns.DnsOpCode;
 import io.netty.handler.codec.dns.DnsQuery;
-import io.netty.handler.codec.dns.DnsRecordType;
-import io.netty.handler.codec.dns.DnsResponse;
 import io.netty.handler.codec.dns.DnsResponseCode;
-import io.netty.handler.codec.dns.DnsSection;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,7 +27,6 @@ import java.util.logging.Logger;
  */
 @ChannelHandler.Sharable
 final class DnsHandler extends SimpleChannelInboundHandler<DnsQuery> {
-    static final String ENCODER = "dns-encoder";
     private static final Logger LOG = Logger.getLogger(DnsHandler.class.getName());
     private static final QueryOptions STALE = QueryOptions.newBuilder()
             .setConsistency(Consistency.CONSISTENCY_STALE).build();
@@ -139,11 +134,10 @@ final class DnsHandler extends SimpleChannelInboundHandler<DnsQuery> {
                 send(ctx, q, Answer.of(DnsResponseCode.SERVFAIL), false);
                 return;
             }
-            ChannelHandlerContext raw = ctx.pipeline().context(ENCODER);
             if (tcp) {
-                raw.writeAndFlush(Unpooled.buffer(bytes.length + 2).writeShort(bytes.length).writeBytes(bytes));
+                ctx.writeAndFlush(Unpooled.buffer(bytes.length + 2).writeShort(bytes.length).writeBytes(bytes));
             } else if (bytes.length <= udpLimit(q)) {
-                raw.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), q.sender(), q.recipient()));
+                ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), q.sender(), q.recipient()));
             } else {
                 send(ctx, q, new Answer(DnsResponseCode.NOERROR, java.util.List.of(), java.util.List.of(),
                         java.util.List.of()), false, true);
@@ -165,30 +159,15 @@ final class DnsHandler extends SimpleChannelInboundHandler<DnsQuery> {
     private void send(ChannelHandlerContext ctx, QueryInfo q, Answer a, boolean authoritative, boolean truncated) {
         int limit = tcp ? DnsConfig.MAX_TCP_MESSAGE : udpLimit(q);
         AnswerFitter.Fitted f = AnswerFitter.fit(a, q.name(), q.edns(), limit);
-        DnsResponseCode rcode = a.rcode();
-        DnsResponse r = tcp ? new DefaultDnsResponse(q.id(), DnsOpCode.QUERY, rcode)
-                : new DatagramDnsResponse(q.recipient(), q.sender(), q.id(), DnsOpCode.QUERY, rcode);
-        r.setAuthoritativeAnswer(authoritative);
-        r.setRecursionDesired(q.recursionDesired());
-        r.setRecursionAvailable(recursors.configured());
-        r.setTruncated(truncated || f.truncated());
-        if (q.question() != null) {
-            r.addRecord(DnsSection.QUESTION, q.question());
-        }
-        f.answers().forEach(rr -> r.addRecord(DnsSection.ANSWER, rr.toNetty()));
-        f.authority().forEach(rr -> r.addRecord(DnsSection.AUTHORITY, rr.toNetty()));
-        f.additional().forEach(rr -> r.addRecord(DnsSection.ADDITIONAL, rr.toNetty()));
-        if (q.edns()) {
-            // The extended RCODE's upper bits live in the OPT TTL (BADVERS is 16).
-            long extended = (rcode.intValue() >>> 4) & 0xff;
-            r.addRecord(DnsSection.ADDITIONAL, new WireRecord("", DnsRecordType.OPT, config.maxUdpPayload(),
-                    extended << 24, Unpooled.EMPTY_BUFFER));
-        }
+        ResponseWriter.Flags flags = new ResponseWriter.Flags(authoritative, truncated || f.truncated(),
+                recursors.configured());
+        ByteBuf message = ResponseWriter.write(ctx.alloc(), q, a.rcode(), flags, f, config.maxUdpPayload(), tcp);
+        Object out = tcp ? message : new DatagramPacket(message, q.sender(), q.recipient());
         if (!tcp && inReadLoop && ctx.executor().inEventLoop()) {
             // Answered while reading a burst: flushed once at channelReadComplete.
-            ctx.write(r, ctx.voidPromise());
+            ctx.write(out, ctx.voidPromise());
         } else {
-            ctx.writeAndFlush(r, ctx.voidPromise());
+            ctx.writeAndFlush(out, ctx.voidPromise());
         }
     }
 

@@ -13,9 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
-import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
 import io.netty.handler.codec.dns.TcpDnsQueryDecoder;
-import io.netty.handler.codec.dns.TcpDnsResponseEncoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -95,7 +93,6 @@ public final class DnsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(NioDatagramChannel ch) {
                         ch.pipeline().addLast(new DatagramDnsQueryDecoder(new WireQuestionDecoder()))
-                                .addLast(DnsHandler.ENCODER, new DatagramDnsResponseEncoder())
                                 .addLast(udpHandler);
                     }
                 });
@@ -110,7 +107,6 @@ public final class DnsServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ReadTimeoutHandler(TCP_IDLE_SECONDS, TimeUnit.SECONDS))
                                 .addLast(new TcpDnsQueryDecoder(new WireQuestionDecoder(), DnsConfig.MAX_TCP_MESSAGE))
-                                .addLast(DnsHandler.ENCODER, new TcpDnsResponseEncoder())
                                 .addLast(tcpHandler);
                     }
                 });

@@ -1,29 +1,82 @@
 package dev.meshplane.sidecar.dns;
 
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
- * A resource record before it goes to Netty's encoder: owner name, type, TTL and wire-format
- * RDATA. Its size on the wire is known up front (Netty writes names without compression), which
- * is what lets an answer be fitted to a UDP or TCP limit record by record.
+ * A resource record: owner name, type, TTL and wire-format RDATA, encoded whole once when it is
+ * made. Answers are remembered per service view and question, so a query that repeats one only
+ * copies these bytes; its size is known up front, which is what lets an answer be fitted to a
+ * UDP or TCP limit record by record. Names are written without compression.
  */
-record Rr(String name, DnsRecordType type, long ttl, byte[] rdata) {
-    /** The size of this record as Netty's encoder writes it. */
+final class Rr {
+    private final String name;
+    private final DnsRecordType type;
+    private final long ttl;
+    private final byte[] rdata;
+    /** The record as it goes on the wire. */
+    private final byte[] wire;
+    /** The owner name in lower case with a trailing dot: how SRV answers find their glue. */
+    private final String ownerKey;
+    /** For SRV, the target in the same form as {@link #ownerKey}; else null. */
+    private final String srvTargetKey;
+
+    Rr(String name, DnsRecordType type, long ttl, byte[] rdata) {
+        this.name = name;
+        this.type = type;
+        this.ttl = ttl;
+        this.rdata = rdata;
+        byte[] owner = encodeName(name);
+        if (owner == null) {
+            throw new IllegalArgumentException("not a DNS name: " + name);
+        }
+        wire = new byte[owner.length + 10 + rdata.length];
+        System.arraycopy(owner, 0, wire, 0, owner.length);
+        int at = owner.length;
+        put16(wire, at, type.intValue());
+        put16(wire, at + 2, DnsRecord.CLASS_IN);
+        put32(wire, at + 4, ttl);
+        put16(wire, at + 8, rdata.length);
+        System.arraycopy(rdata, 0, wire, at + 10, rdata.length);
+        String lower = name.toLowerCase(Locale.ROOT);
+        ownerKey = lower.endsWith(".") ? lower : lower + ".";
+        srvTargetKey = type == DnsRecordType.SRV ? decodeName(rdata, 6).toLowerCase(Locale.ROOT) : null;
+    }
+
+    String name() {
+        return name;
+    }
+
+    DnsRecordType type() {
+        return type;
+    }
+
+    long ttl() {
+        return ttl;
+    }
+
+    byte[] rdata() {
+        return rdata;
+    }
+
+    byte[] wire() {
+        return wire;
+    }
+
+    String ownerKey() {
+        return ownerKey;
+    }
+
+    String srvTargetKey() {
+        return srvTargetKey;
+    }
+
+    /** The size of this record on the wire. */
     int wireSize() {
-        return nameWireLength(name) + 10 + rdata.length;
-    }
-
-    DnsRecord toNetty() {
-        return new WireRecord(name, type, DnsRecord.CLASS_IN, ttl, Unpooled.wrappedBuffer(rdata));
-    }
-
-    /** The same record under another owner name (the name exactly as the client asked). */
-    Rr named(String owner) {
-        return owner.equals(name) ? this : new Rr(owner, type, ttl, rdata);
+        return wire.length;
     }
 
     static Rr a(String name, long ttl, byte[] ipv4) {
@@ -98,7 +151,18 @@ record Rr(String name, DnsRecordType type, long ttl, byte[] rdata) {
         return out.size() > 255 ? null : out.toByteArray();
     }
 
-    /** What Netty's encoder writes for a name: labels without compression, then a zero byte. */
+    /** An uncompressed wire name starting at {@code at}, as text with a trailing dot ("." for the root). */
+    static String decodeName(byte[] d, int at) {
+        StringBuilder b = new StringBuilder();
+        while (at < d.length && d[at] != 0) {
+            int len = d[at] & 0xff;
+            b.append(new String(d, at + 1, len, StandardCharsets.US_ASCII)).append('.');
+            at += 1 + len;
+        }
+        return b.isEmpty() ? "." : b.toString();
+    }
+
+    /** The wire length of a name written without compression: labels, then a zero byte. */
     static int nameWireLength(String name) {
         int length = 1;
         int labelStart = 0;

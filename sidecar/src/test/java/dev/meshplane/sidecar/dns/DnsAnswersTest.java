@@ -90,7 +90,7 @@ class DnsAnswersTest {
         assertFalse(small.answers().isEmpty());
         assertTrue(small.size() <= 512, "fitted size " + small.size());
         for (Rr glue : small.additional()) {
-            boolean matches = small.answers().stream().anyMatch(s -> AnswerFitter.srvTarget(s).equals(glue.name()));
+            boolean matches = small.answers().stream().anyMatch(s -> s.srvTargetKey().equals(glue.ownerKey()));
             assertTrue(matches, "additional record " + glue.name() + " belongs to an included SRV answer");
         }
         AnswerFitter.Fitted all = AnswerFitter.fit(srv, "web.service.consul.", false, 65535);
