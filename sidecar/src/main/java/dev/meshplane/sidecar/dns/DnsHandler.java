@@ -38,14 +38,14 @@ final class DnsHandler extends SimpleChannelInboundHandler<DnsQuery> {
     private final ServiceCache services;
     private final CatalogGrpc.CatalogFutureStub catalog;
     private final Recursors recursors;
-    /** UDP only (one channel, one event loop): set while a burst of queries is being read. */
+    /** UDP only (a handler per UDP socket, each on one event loop): set while a burst of queries is being read. */
     private boolean inReadLoop;
 
-    DnsHandler(DnsConfig config, boolean tcp, DnsAnswers answers, ServiceCache services,
+    DnsHandler(DnsConfig config, boolean tcp, QueryNames names, DnsAnswers answers, ServiceCache services,
                CatalogGrpc.CatalogFutureStub catalog, Recursors recursors) {
         this.config = config;
         this.tcp = tcp;
-        this.names = new QueryNames(config.domain(), config.altDomain());
+        this.names = names;
         this.answers = answers;
         this.services = services;
         this.catalog = catalog;

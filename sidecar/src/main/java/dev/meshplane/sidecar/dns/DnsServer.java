@@ -9,7 +9,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
@@ -19,13 +24,20 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
  * The DNS interface: UDP and TCP on one port, Netty's DNS codec, answers built from the same
  * gRPC service layer as everything else (Watch streams for services, stale GetNode reads for
  * nodes). DNS reads are stale reads, as in Consul.
+ *
+ * <p>On Linux (epoll) UDP is served by one socket per event loop on the same port
+ * (SO_REUSEPORT: the kernel spreads clients over them) and each socket reads and writes bursts
+ * of datagrams per system call (recvmmsg/sendmmsg). Elsewhere one NIO socket serves UDP.
  */
 public final class DnsServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DnsServer.class.getName());
@@ -33,14 +45,20 @@ public final class DnsServer implements AutoCloseable {
     private static final int TCP_IDLE_SECONDS = 10;
     /** Tries to find a port free for both UDP and TCP when asked for port 0. */
     private static final int PORT_ATTEMPTS = 20;
+    /** The largest query read whole by recvmmsg; a longer datagram is no DNS query we answer. */
+    private static final int MAX_QUERY_DATAGRAM = 4096;
+    /** Bytes per recvmmsg burst: 16 queries of the largest size, far more of the usual ~50 bytes. */
+    private static final int UDP_READ_BUFFER = 16 * MAX_QUERY_DATAGRAM;
 
     private final DnsConfig config;
     private final ServiceCache services;
     private final Recursors recursors;
-    private final DnsHandler udpHandler;
+    private final Supplier<DnsHandler> udpHandlers;
     private final DnsHandler tcpHandler;
+    private final boolean epoll = Epoll.isAvailable();
+    private final int loops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private EventLoopGroup group;
-    private io.netty.channel.Channel udp;
+    private final List<io.netty.channel.Channel> udp = new ArrayList<>();
     private io.netty.channel.Channel tcp;
 
     /**
@@ -53,28 +71,29 @@ public final class DnsServer implements AutoCloseable {
                 System::nanoTime);
         this.recursors = new Recursors(config.recursors(), config.recursorTimeout());
         DnsAnswers answers = new DnsAnswers(config, datacenter);
+        QueryNames names = new QueryNames(config.domain(), config.altDomain());
         CatalogGrpc.CatalogFutureStub catalog = CatalogGrpc.newFutureStub(servers);
-        this.udpHandler = new DnsHandler(config, false, answers, services, catalog, recursors);
-        this.tcpHandler = new DnsHandler(config, true, answers, services, catalog, recursors);
+        this.udpHandlers = () -> new DnsHandler(config, false, names, answers, services, catalog, recursors);
+        this.tcpHandler = new DnsHandler(config, true, names, answers, services, catalog, recursors);
     }
 
     /** Binds UDP and TCP on the same port; returns the bound address. */
     public InetSocketAddress start() throws IOException {
-        group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("dns", true), NioIoHandler.newFactory());
+        DefaultThreadFactory threads = new DefaultThreadFactory("dns", true);
+        group = epoll ? new MultiThreadIoEventLoopGroup(loops, threads, EpollIoHandler.newFactory())
+                : new MultiThreadIoEventLoopGroup(2, threads, NioIoHandler.newFactory());
         int attempts = config.bind().getPort() == 0 ? PORT_ATTEMPTS : 1;
         for (int i = 1; ; i++) {
             try {
-                udp = bindUdp(config.bind());
-                InetSocketAddress bound = (InetSocketAddress) udp.localAddress();
-                tcp = bindTcp(new InetSocketAddress(config.bind().getAddress(), bound.getPort()));
-                LOG.info("DNS listening on " + bound.getHostString() + ":" + bound.getPort() + " (UDP and TCP), domain "
-                        + config.domain() + (config.altDomain().isEmpty() ? "" : " and " + config.altDomain()));
+                InetSocketAddress bound = bindUdp(config.bind());
+                tcp = bindTcp(bound);
+                LOG.info("DNS listening on " + bound.getHostString() + ":" + bound.getPort() + " (UDP and TCP"
+                        + (epoll ? ", " + udp.size() + " UDP sockets" : "") + "), domain " + config.domain()
+                        + (config.altDomain().isEmpty() ? "" : " and " + config.altDomain()));
                 return bound;
             } catch (IOException e) {
-                if (udp != null) {
-                    udp.close().syncUninterruptibly();
-                    udp = null;
-                }
+                udp.forEach(c -> c.close().syncUninterruptibly());
+                udp.clear();
                 if (i >= attempts || !(e instanceof BindException)) {
                     close();
                     throw e;
@@ -83,28 +102,43 @@ public final class DnsServer implements AutoCloseable {
         }
     }
 
-    private io.netty.channel.Channel bindUdp(InetSocketAddress where) throws IOException {
-        Bootstrap b = new Bootstrap().group(group).channel(NioDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 1 << 20)
-                .option(ChannelOption.SO_SNDBUF, 1 << 20)
-                // Read a burst of queries per wake-up rather than the default 16.
-                .option(ChannelOption.MAX_MESSAGES_PER_READ, 64)
-                .handler(new ChannelInitializer<NioDatagramChannel>() {
-                    @Override
-                    protected void initChannel(NioDatagramChannel ch) {
-                        ch.pipeline().addLast(new DatagramDnsQueryDecoder(new WireQuestionDecoder()))
-                                .addLast(udpHandler);
-                    }
-                });
-        return bind(b.bind(where));
+    /** Binds the UDP socket(s); with port 0 the first socket picks the port and the others share it. */
+    private InetSocketAddress bindUdp(InetSocketAddress where) throws IOException {
+        int sockets = epoll ? loops : 1;
+        InetSocketAddress bound = where;
+        for (int i = 0; i < sockets; i++) {
+            Bootstrap b = new Bootstrap().group(group)
+                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                    .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                    // Read a burst of queries per wake-up rather than the default 16.
+                    .option(ChannelOption.MAX_MESSAGES_PER_READ, 64)
+                    .handler(new ChannelInitializer<io.netty.channel.Channel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel ch) {
+                            ch.pipeline().addLast(new DatagramDnsQueryDecoder(new WireQuestionDecoder()))
+                                    .addLast(udpHandlers.get());
+                        }
+                    });
+            if (epoll) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true)
+                        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_QUERY_DATAGRAM)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_READ_BUFFER));
+            }
+            io.netty.channel.Channel ch = bind(b.bind(bound));
+            udp.add(ch);
+            bound = (InetSocketAddress) ch.localAddress();
+        }
+        return bound;
     }
 
     private io.netty.channel.Channel bindTcp(InetSocketAddress where) throws IOException {
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap().group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+                .childHandler(new ChannelInitializer<io.netty.channel.Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
+                    protected void initChannel(io.netty.channel.Channel ch) {
                         ch.pipeline().addLast(new ReadTimeoutHandler(TCP_IDLE_SECONDS, TimeUnit.SECONDS))
                                 .addLast(new TcpDnsQueryDecoder(new WireQuestionDecoder(), DnsConfig.MAX_TCP_MESSAGE))
                                 .addLast(tcpHandler);
@@ -126,7 +160,7 @@ public final class DnsServer implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return (InetSocketAddress) udp.localAddress();
+        return (InetSocketAddress) udp.get(0).localAddress();
     }
 
     /** Services whose instances are currently watched for DNS answers. */
@@ -136,9 +170,7 @@ public final class DnsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (udp != null) {
-            udp.close().syncUninterruptibly();
-        }
+        udp.forEach(c -> c.close().syncUninterruptibly());
         if (tcp != null) {
             tcp.close().syncUninterruptibly();
         }
