@@ -264,6 +264,10 @@ final class Agent implements AutoCloseable {
     }
 
     /** The DNS address (UDP and TCP), or null when disabled. */
+    int dnsUdpSockets() {
+        return sidecar.dnsUdpSockets();
+    }
+
     InetSocketAddress dnsAddress() {
         return sidecar.dnsAddress();
     }

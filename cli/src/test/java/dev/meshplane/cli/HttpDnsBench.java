@@ -23,7 +23,8 @@ import java.util.logging.Logger;
  *       until 99% and 100% are answered, heap and threads while parked.</li>
  * </ol>
  * Run: {@code ./mvnw -q -pl cli -am process-test-classes -Phttp-dns-bench} with optional
- * {@code -Dbench.seconds=10 -Dbench.warmup=3 -Dbench.workers=2 -Dbench.window=32 -Dbench.parked=10000}, and
+ * {@code -Dbench.seconds=10 -Dbench.warmup=3 -Dbench.workers=8 -Dbench.window=8 -Dbench.parked=10000
+ * -Dbench.rounds=3 -Dbench.unboundThreads=<the agent's UDP sockets>}, and
  * {@code -Dbench.distinct=true} to also run the blocking part with every URI distinct (no shared calls).
  */
 public final class HttpDnsBench {
@@ -32,9 +33,10 @@ public final class HttpDnsBench {
     public static void main(String[] args) throws Exception {
         double seconds = Double.parseDouble(System.getProperty("bench.seconds", "10"));
         double warmup = Double.parseDouble(System.getProperty("bench.warmup", "3"));
-        int workers = Integer.getInteger("bench.workers", 2);
-        int window = Integer.getInteger("bench.window", 32);
+        int workers = Integer.getInteger("bench.workers", 8);
+        int window = Integer.getInteger("bench.window", 8);
         int parked = Integer.getInteger("bench.parked", 10_000);
+        int rounds = Integer.getInteger("bench.rounds", 3);
         Logger.getLogger("").setLevel(Level.WARNING);
         System.out.printf("machine: %d cores, java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
@@ -56,9 +58,16 @@ public final class HttpDnsBench {
             }
             dns(agent, addresses, workers, window, warmup, seconds);
             if (parked > 0) {
-                blocking(agent, api, parked, false, 11);
+                // Round 1 runs the answer path for the first time (the JIT compiles it while it
+                // answers); later rounds show the agent as it runs for days. Every round is printed.
+                int instance = 11;
+                for (int round = 1; round <= rounds; round++) {
+                    blocking(agent, api, parked, false, instance++, round);
+                }
                 if (Boolean.getBoolean("bench.distinct")) {
-                    blocking(agent, api, parked, true, 12);
+                    for (int round = 1; round <= rounds; round++) {
+                        blocking(agent, api, parked, true, instance++, round);
+                    }
                 }
             }
         }
@@ -77,27 +86,32 @@ public final class HttpDnsBench {
         String[] ours = DnsLoad.runInChild("meshplane agent", agentDns, name, workers, window, warmup, seconds);
         double cores = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - wall0);
         System.out.println(ours[0]);
-        System.out.printf("   (the agent's JVM used %.2f cores)%n", cores);
+        System.out.printf("   (the agent's JVM used %.2f cores; %d UDP sockets)%n", cores, agent.dnsUdpSockets());
         String unbound = UnboundPeer.binary();
         if (unbound == null) {
             System.out.println("unbound is not installed (apt-get install unbound): no peer figure in this run");
             return;
         }
-        // One unbound thread, as the agent answers UDP on one socket and one event loop: like for like.
-        int threads = Integer.getInteger("bench.unboundThreads", 1);
-        try (UnboundPeer peer = UnboundPeer.start(unbound, name, addresses, threads)) {
-            String[] theirs = DnsLoad.runInChild("unbound " + threads + " thread(s) (peer)", peer.address(), name,
-                    workers, window, warmup, seconds);
-            System.out.println(theirs[0]);
-            System.out.printf("meshplane / unbound = %.2f (target: at least 0.50)%n",
-                    Double.parseDouble(ours[1]) / Double.parseDouble(theirs[1]));
+        // Like for like: unbound with as many threads as the agent has UDP sockets and event loops
+        // (both spread clients over their sockets with SO_REUSEPORT); then unbound's default, one
+        // thread, for reference.
+        int threads = Integer.getInteger("bench.unboundThreads", agent.dnsUdpSockets());
+        for (int t : threads == 1 ? List.of(1) : List.of(threads, 1)) {
+            try (UnboundPeer peer = UnboundPeer.start(unbound, name, addresses, t)) {
+                String[] theirs = DnsLoad.runInChild("unbound " + t + " thread(s) (peer)", peer.address(), name,
+                        workers, window, warmup, seconds);
+                System.out.println(theirs[0]);
+                System.out.printf("meshplane / unbound with %d thread(s) = %.2f%s%n", t,
+                        Double.parseDouble(ours[1]) / Double.parseDouble(theirs[1]),
+                        t == threads ? " (like for like; target: at least 0.50)" : "");
+            }
         }
     }
 
-    private static void blocking(Agent agent, HttpApi api, int parked, boolean distinct, int newInstance)
+    private static void blocking(Agent agent, HttpApi api, int parked, boolean distinct, int newInstance, int round)
             throws Exception {
-        System.out.printf("%n== HTTP: %d blocking queries parked on /v1/health/service/bench, woken by one change%s%n",
-                parked, distinct ? " (every URI distinct: no two share a call)" : " (identical URIs: they share one call)");
+        System.out.printf("%n== HTTP round %d: %d blocking queries parked on /v1/health/service/bench, woken by one change%s%n",
+                round, parked, distinct ? " (every URI distinct: no two share a call)" : " (identical URIs: they share one call)");
         var now = api.get("/v1/health/service/bench");
         long index = HttpApi.index(now);
         int port = agent.httpAddress().getPort();
@@ -130,7 +144,11 @@ public final class HttpDnsBench {
                     heapBefore >> 20, heapParked >> 20, (heapParked - heapBefore) / 1024.0 / Math.max(1, parked));
             System.out.printf("threads: %d before, %d parked%n", threadsBefore, threadsParked);
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            // Watchers park long before a change comes (up to wait=5m): let the agent finish what
+            // parking 10,000 connections started (the JIT compiles the accept path) first.
+            System.out.printf("agent idle %.1f s after parking%n", awaitIdle(os) / 1e9);
             long cpu0 = os.getProcessCpuTime();
+            var threadsAtChange = ThreadCpu.snapshot();
             long t0 = System.nanoTime();
             var r = api.put("/v1/agent/service/register",
                     "{\"Name\": \"bench\", \"ID\": \"bench-" + newInstance + "\", \"Port\": 80, \"Address\": \"10.62.0."
@@ -144,10 +162,25 @@ public final class HttpDnsBench {
             double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
             System.out.println("answers after the change: " + done);
             System.out.printf("agent CPU from the change to the last answer: %.2f s%n", cpu);
+            System.out.println("   by thread: " + ThreadCpu.top(threadsAtChange, ThreadCpu.snapshot(), 6));
         } finally {
             child.destroy();
             child.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Waits until this process uses under 5% of a core over 500 ms (at most 20 s); returns the wait. */
+    private static long awaitIdle(OperatingSystemMXBean os) throws InterruptedException {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+            long cpu = os.getProcessCpuTime();
+            long wall = System.nanoTime();
+            Thread.sleep(500);
+            if ((os.getProcessCpuTime() - cpu) / (double) (System.nanoTime() - wall) < 0.05) {
+                break;
+            }
+        }
+        return System.nanoTime() - start;
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

@@ -39,6 +39,20 @@ final class UnboundPeer implements AutoCloseable {
     /** Serves {@code name} with one A and one SRV record per address (targets resolvable under addr.dc1.consul). */
     static UnboundPeer start(String binary, String name, List<String> addresses, int threads) throws IOException,
             InterruptedException {
+        // The probed port is free for UDP; its TCP twin may be some connection's ephemeral port.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnFreePort(binary, name, addresses, threads);
+            } catch (IOException e) {
+                if (attempt >= 5 || e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static UnboundPeer startOnFreePort(String binary, String name, List<String> addresses, int threads)
+            throws IOException, InterruptedException {
         int port;
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             port = probe.getLocalPort();

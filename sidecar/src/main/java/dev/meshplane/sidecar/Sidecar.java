@@ -179,6 +179,11 @@ public final class Sidecar implements AutoCloseable {
         return dns == null ? null : dns.address();
     }
 
+    /** UDP sockets (and event loops) serving DNS on the one port; 0 without DNS. */
+    public int dnsUdpSockets() {
+        return dns == null ? 0 : dns.udpSockets();
+    }
+
     /** Open HTTP API connections (0 without the HTTP API). */
     public int httpConnections() {
         return http == null ? 0 : http.connections();

@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
@@ -49,6 +50,8 @@ public final class DnsServer implements AutoCloseable {
     private static final int MAX_QUERY_DATAGRAM = 4096;
     /** Bytes per recvmmsg burst: 16 queries of the largest size, far more of the usual ~50 bytes. */
     private static final int UDP_READ_BUFFER = 16 * MAX_QUERY_DATAGRAM;
+    /** Linux's errno for an address in use (epoll's bind reports it negated). */
+    private static final int EADDRINUSE = 98;
 
     private final DnsConfig config;
     private final ServiceCache services;
@@ -151,6 +154,12 @@ public final class DnsServer implements AutoCloseable {
         f.awaitUninterruptibly();
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
+            if (cause instanceof Errors.NativeIoException n && n.expectedErr() == -EADDRINUSE) {
+                // epoll reports a taken port as a plain IOException; callers retry or explain a BindException.
+                BindException taken = new BindException(cause.getMessage());
+                taken.initCause(cause);
+                throw taken;
+            }
             if (cause instanceof IOException io) {
                 throw io;
             }
@@ -161,6 +170,11 @@ public final class DnsServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) udp.get(0).localAddress();
+    }
+
+    /** UDP sockets bound to the port, each read by its own event loop. */
+    public int udpSockets() {
+        return udp.size();
     }
 
     /** Services whose instances are currently watched for DNS answers. */
