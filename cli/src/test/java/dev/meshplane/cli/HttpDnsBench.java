@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * </ol>
  * Run: {@code ./mvnw -q -pl cli -am process-test-classes -Phttp-dns-bench} with optional
  * {@code -Dbench.seconds=10 -Dbench.warmup=3 -Dbench.workers=8 -Dbench.window=8 -Dbench.parked=10000
- * -Dbench.rounds=3 -Dbench.unboundThreads=<the agent's UDP sockets>}, and
+ * -Dbench.rounds=5 -Dbench.unboundThreads=<the agent's UDP sockets>}, and
  * {@code -Dbench.distinct=true} to also run the blocking part with every URI distinct (no shared calls).
  */
 public final class HttpDnsBench {
@@ -36,7 +36,7 @@ public final class HttpDnsBench {
         int workers = Integer.getInteger("bench.workers", 8);
         int window = Integer.getInteger("bench.window", 8);
         int parked = Integer.getInteger("bench.parked", 10_000);
-        int rounds = Integer.getInteger("bench.rounds", 3);
+        int rounds = Integer.getInteger("bench.rounds", 5);
         Logger.getLogger("").setLevel(Level.WARNING);
         System.out.printf("machine: %d cores, java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);

@@ -145,6 +145,11 @@ class HttpKvTest {
         assertEquals(405, r.statusCode());
         assertEquals("DELETE, GET, PUT", r.headers().firstValue("Allow").orElse(""));
         assertEquals(404, api.get("/v1/nope").statusCode());
+        // A HEAD answer carries no body, and the connection stays usable for the next request.
+        HttpResponse<String> head = api.method("HEAD", "/v1/kv/x", "");
+        assertEquals(405, head.statusCode());
+        assertEquals("", head.body());
+        assertEquals(404, api.get("/v1/kv/never-written").statusCode());
     }
 
     @Test

@@ -1,16 +1,19 @@
 package dev.meshplane.sidecar.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -32,6 +35,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger LOG = Logger.getLogger(HttpApiHandler.class.getName());
     /** Requests a client may pipeline behind the one in flight before it is cut off. */
     private static final int MAX_PIPELINED = 16;
+    /** The response encoder's name in the pipeline: pre-encoded bytes are written from its context, past it. */
+    static final String ENCODER = "http-encoder";
 
     private record Pending(Request request, boolean keepAlive, HttpVersion version, String uri) {}
 
@@ -54,7 +59,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             String what = cause instanceof TooLongFrameException
                     ? "Request line or headers too large: " + cause.getMessage()
                     : "Malformed request: " + cause.getMessage();
-            write(ctx, Reply.text(status, what), false, msg.protocolVersion());
+            write(ctx, Reply.text(status, what), false, msg.protocolVersion(), false);
             return;
         }
         Request request;
@@ -63,7 +68,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             request = new Request(msg.method().name(), uri.path(), uri.parameters(), msg.headers(),
                     ByteBufUtil.getBytes(msg.content()));
         } catch (IllegalArgumentException e) {
-            write(ctx, Reply.text(400, "Malformed request URI: " + e.getMessage()), false, msg.protocolVersion());
+            write(ctx, Reply.text(400, "Malformed request URI: " + e.getMessage()), false, msg.protocolVersion(),
+                    msg.method().name().equals("HEAD"));
             return;
         }
         Pending p = new Pending(request, keepAlive, msg.protocolVersion(), msg.uri());
@@ -80,10 +86,10 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private void start(ChannelHandlerContext ctx, Pending p) {
         inFlight = p.request();
+        boolean shared = BlockingQueryCoalescer.shareable(p.request());
         CompletableFuture<Reply> answer;
         try {
-            answer = BlockingQueryCoalescer.shareable(p.request())
-                    ? coalescer.dispatch(p.request().method() + " " + p.uri(), p.request(), router)
+            answer = shared ? coalescer.dispatch(p.request().method() + " " + p.uri(), p.request(), router)
                     : router.dispatch(p.request());
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
@@ -96,11 +102,11 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 out = StatusMapping.toReply(e);
             }
             Reply finalOut = out;
-            ctx.executor().execute(() -> finish(ctx, p, finalOut));
+            ctx.executor().execute(() -> finish(ctx, p, finalOut, shared && failure == null));
         });
     }
 
-    private void finish(ChannelHandlerContext ctx, Pending p, Reply reply) {
+    private void finish(ChannelHandlerContext ctx, Pending p, Reply reply, boolean shared) {
         if (inFlight != p.request() || !ctx.channel().isActive()) {
             return;
         }
@@ -108,7 +114,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             LOG.fine(p.request().method() + " " + p.request().path() + " -> " + reply.status());
         }
         inFlight = null;
-        write(ctx, reply, p.keepAlive(), p.version());
+        if (shared && p.keepAlive() && p.version().equals(HttpVersion.HTTP_1_1)) {
+            // Many clients wait on this reply: encode it once, then each is a write of the same bytes.
+            byte[] wire = reply.wire().get(() -> encode(reply));
+            ctx.pipeline().context(ENCODER).writeAndFlush(Unpooled.wrappedBuffer(wire));
+        } else {
+            write(ctx, reply, p.keepAlive(), p.version(), p.request().method().equals("HEAD"));
+        }
         if (p.keepAlive()) {
             Pending next = queue.poll();
             if (next != null) {
@@ -117,21 +129,48 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
     }
 
-    private static void write(ChannelHandlerContext ctx, Reply reply, boolean keepAlive, HttpVersion version) {
+    private static FullHttpResponse response(Reply reply, HttpVersion version, boolean keepAlive, boolean head) {
         FullHttpResponse response = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(reply.status()),
-                Unpooled.wrappedBuffer(reply.body()));
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
         for (Map.Entry<String, String> h : reply.headers().entrySet()) {
             response.headers().set(h.getKey(), h.getValue());
         }
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+        // A HEAD answer has no body but tells the length a GET's would have.
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
         if (keepAlive) {
             if (version.equals(HttpVersion.HTTP_1_0)) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            ctx.writeAndFlush(response);
         } else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    /** The HTTP/1.1 keep-alive response as bytes, through Netty's encoder. */
+    private static byte[] encode(Reply reply) {
+        EmbeddedChannel encoder = new EmbeddedChannel(new HttpResponseEncoder());
+        try {
+            encoder.writeOutbound(response(reply, HttpVersion.HTTP_1_1, true, false));
+            ByteBuf all = Unpooled.buffer();
+            for (Object part; (part = encoder.readOutbound()) != null; ) {
+                ByteBuf b = (ByteBuf) part;
+                all.writeBytes(b);
+                b.release();
+            }
+            return ByteBufUtil.getBytes(all);
+        } finally {
+            encoder.finishAndReleaseAll();
+        }
+    }
+
+    private static void write(ChannelHandlerContext ctx, Reply reply, boolean keepAlive, HttpVersion version,
+                              boolean head) {
+        FullHttpResponse response = response(reply, version, keepAlive, head);
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }

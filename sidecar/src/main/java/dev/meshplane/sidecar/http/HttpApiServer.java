@@ -10,7 +10,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -81,7 +82,8 @@ public final class HttpApiServer implements AutoCloseable {
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast(new HttpServerCodec(config.maxUrlBytes(), config.maxHeaderBytes(), 65536))
+                                .addLast(new HttpRequestDecoder(config.maxUrlBytes(), config.maxHeaderBytes(), 65536))
+                                .addLast(HttpApiHandler.ENCODER, new HttpResponseEncoder())
                                 .addLast(new BoundedAggregator(config.maxBodyBytes()))
                                 .addLast(new HttpApiHandler(router, coalescer));
                     }
