@@ -6,7 +6,9 @@ import dev.meshplane.api.KvRules;
 import dev.meshplane.api.NameRules;
 import dev.meshplane.controlplane.watch.EncodedEvent;
 import dev.meshplane.controlplane.watch.WatchHub;
+import dev.meshplane.controlplane.watch.WatchMux;
 import dev.meshplane.proto.v1.WatchGrpc;
+import dev.meshplane.proto.v1.WatchManyRequest;
 import dev.meshplane.proto.v1.WatchRequest;
 import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
@@ -52,12 +54,56 @@ final class WatchRpc implements BindableService {
                 .setRequestMarshaller(ProtoUtils.marshaller(WatchRequest.getDefaultInstance()))
                 .setResponseMarshaller(ENCODED)
                 .build();
+        MethodDescriptor<WatchManyRequest, EncodedEvent> many =
+                MethodDescriptor.<WatchManyRequest, EncodedEvent>newBuilder()
+                        .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                        .setFullMethodName(WatchGrpc.getWatchManyMethod().getFullMethodName())
+                        .setRequestMarshaller(ProtoUtils.marshaller(WatchManyRequest.getDefaultInstance()))
+                        .setResponseMarshaller(ENCODED)
+                        .build();
         return ServerServiceDefinition.builder(WatchGrpc.SERVICE_NAME)
                 .addMethod(method, ServerCalls.asyncServerStreamingCall(this::watch))
+                .addMethod(many, ServerCalls.asyncBidiStreamingCall(this::watchMany))
                 .build();
     }
 
     void watch(WatchRequest request, StreamObserver<EncodedEvent> observer) {
+        validate(request);
+        hub.subscribe(request, (ServerCallStreamObserver<EncodedEvent>) observer);
+    }
+
+    StreamObserver<WatchManyRequest> watchMany(StreamObserver<EncodedEvent> observer) {
+        WatchMux mux = hub.openMux((ServerCallStreamObserver<EncodedEvent>) observer);
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(WatchManyRequest r) {
+                switch (r.getActionCase()) {
+                    case OPEN -> {
+                        try {
+                            validate(r.getOpen().getRequest());
+                            mux.open(r.getOpen().getWatchId(), r.getOpen().getRequest());
+                        } catch (ApiException e) {
+                            mux.reject(r.getOpen().getWatchId(), e.getMessage());
+                        }
+                    }
+                    case CANCEL -> mux.cancel(r.getCancel());
+                    case ACTION_NOT_SET -> mux.reject(0, "action: must be open or cancel");
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                mux.close();
+            }
+
+            @Override
+            public void onCompleted() {
+                mux.finish();
+            }
+        };
+    }
+
+    private void validate(WatchRequest request) {
         switch (request.getTopicCase()) {
             case SERVICE_HEALTH -> {
                 NameRules.checkName("service_health.service", request.getServiceHealth().getService());
@@ -72,6 +118,5 @@ final class WatchRpc implements BindableService {
             case TOPIC_NOT_SET -> throw ApiException.invalidArgument("topic",
                     "must be one of service_health, kv_prefix or service_list");
         }
-        hub.subscribe(request, (ServerCallStreamObserver<EncodedEvent>) observer);
     }
 }

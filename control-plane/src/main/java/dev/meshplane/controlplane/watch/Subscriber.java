@@ -10,7 +10,7 @@ import java.util.concurrent.Executor;
  * control allows. A consumer that lets {@code maxPending} events pile up is cut off with
  * RESOURCE_EXHAUSTED rather than allowed to grow the server's memory.
  */
-final class Subscriber {
+final class Subscriber implements Sink {
     private final ServerCallStreamObserver<EncodedEvent> out;
     private final Executor executor;
     private final int maxPending;
@@ -18,6 +18,8 @@ final class Subscriber {
     private final ArrayDeque<EncodedEvent> pending = new ArrayDeque<>();
     private boolean draining;
     private boolean closed;
+    /** Set by {@link #complete}: the stream ends once the queue is empty. */
+    private boolean completing;
 
     Subscriber(ServerCallStreamObserver<EncodedEvent> out, Executor executor, int maxPending, Runnable onClose) {
         this.out = out;
@@ -26,7 +28,8 @@ final class Subscriber {
         this.onClose = onClose;
     }
 
-    void offer(EncodedEvent event) {
+    @Override
+    public void offer(EncodedEvent event) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -61,6 +64,21 @@ final class Subscriber {
         executor.execute(this::drain);
     }
 
+    /** Ends the stream normally once the queued events have been sent. */
+    void complete() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            completing = true;
+            if (draining) {
+                return;
+            }
+            draining = true;
+        }
+        executor.execute(this::drain);
+    }
+
     /** The client went away. */
     void cancel() {
         synchronized (this) {
@@ -74,6 +92,12 @@ final class Subscriber {
         while (true) {
             EncodedEvent next;
             synchronized (this) {
+                if (!closed && completing && pending.isEmpty()) {
+                    closed = true;
+                    draining = false;
+                    out.onCompleted();
+                    return;
+                }
                 if (closed || pending.isEmpty() || !out.isReady()) {
                     draining = false;
                     return;

@@ -11,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * to every subscriber.
  */
 abstract class Topic {
-    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private final List<Sink> subscribers = new CopyOnWriteArrayList<>();
     private EncodedEvent cachedSnapshot;
     private long cachedIndex = -1;
 
@@ -56,18 +56,18 @@ abstract class Topic {
             }
         }
         if (encoded != null) {
-            for (Subscriber s : subscribers) {
+            for (Sink s : subscribers) {
                 s.offer(encoded);
             }
         }
     }
 
-    final void add(Subscriber s) {
+    final void add(Sink s) {
         subscribers.add(s);
     }
 
     /** Returns true when the topic has no subscribers left. */
-    final boolean remove(Subscriber s) {
+    final boolean remove(Sink s) {
         subscribers.remove(s);
         return subscribers.isEmpty();
     }

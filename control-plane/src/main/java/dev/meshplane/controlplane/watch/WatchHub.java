@@ -97,7 +97,26 @@ public final class WatchHub implements StateStore.ChangeListener, AutoCloseable 
         };
     }
 
-    private void leave(WatchRequest request, Subscriber s) {
+    /**
+     * Runs {@code action} with the request's topic (created when needed) and its snapshot at
+     * the current index, while no write can be applied: whatever the action adds to the topic
+     * gets exactly the changes after that snapshot.
+     */
+    <T> T atTopic(WatchRequest request, java.util.function.BiFunction<Topic, EncodedEvent, T> action) {
+        return store.read(() -> {
+            synchronized (this) {
+                Topic topic = topicFor(request);
+                return action.apply(topic, topic.snapshot(store.lastIndex()));
+            }
+        });
+    }
+
+    /** Opens a stream of many watches (WatchMany) that sends on {@code out}. */
+    public WatchMux openMux(ServerCallStreamObserver<EncodedEvent> out) {
+        return new WatchMux(this, out, sender, config.maxPendingEvents());
+    }
+
+    void leave(WatchRequest request, Sink s) {
         store.read(() -> {
             synchronized (this) {
                 Topic topic = existingTopic(request);

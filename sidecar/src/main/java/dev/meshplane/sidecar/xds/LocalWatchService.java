@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
  * the sidecar's shared upstream watches (one stream per topic to the servers however many
  * applications watch it); KV prefixes are relayed to the servers call by call. On the wire both
  * are the ordinary WatchEvent stream: the shared events are handed out as the bytes encoded once.
+ * WatchMany streams are relayed to the servers unchanged.
  */
 public final class LocalWatchService {
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
@@ -45,6 +46,12 @@ public final class LocalWatchService {
             .setRequestMarshaller(ProtoUtils.marshaller(WatchRequest.getDefaultInstance()))
             .setResponseMarshaller(BYTES)
             .build();
+    private static final MethodDescriptor<byte[], byte[]> MANY = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName(WatchGrpc.getWatchManyMethod().getFullMethodName())
+            .setRequestMarshaller(BYTES)
+            .setResponseMarshaller(BYTES)
+            .build();
 
     private final UpstreamWatches upstream;
     private final Channel servers;
@@ -61,7 +68,17 @@ public final class LocalWatchService {
     public ServerServiceDefinition bindService() {
         return ServerServiceDefinition.builder(WatchGrpc.SERVICE_NAME)
                 .addMethod(METHOD, ServerCalls.asyncServerStreamingCall(this::watch))
+                .addMethod(MANY, ServerCalls.asyncBidiStreamingCall(this::watchMany))
                 .build();
+    }
+
+    /** WatchMany is relayed to the servers as it is, message for message, and cancelled with its client. */
+    private StreamObserver<byte[]> watchMany(StreamObserver<byte[]> observer) {
+        StreamObserver<byte[]> upstream = ClientCalls.asyncBidiStreamingCall(
+                servers.newCall(MANY, CallOptions.DEFAULT), observer);
+        ((ServerCallStreamObserver<byte[]>) observer).setOnCancelHandler(
+                () -> upstream.onError(io.grpc.Status.CANCELLED.withDescription("client went away").asRuntimeException()));
+        return upstream;
     }
 
     private void watch(WatchRequest request, StreamObserver<byte[]> observer) {
