@@ -13,6 +13,9 @@ import dev.meshplane.proto.v1.Service;
 import dev.meshplane.proto.v1.ServiceHealthTopic;
 import dev.meshplane.proto.v1.WatchEvent;
 import dev.meshplane.proto.v1.WatchGrpc;
+import dev.meshplane.proto.v1.WatchManyEvent;
+import dev.meshplane.proto.v1.WatchManyRequest;
+import dev.meshplane.proto.v1.WatchOpen;
 import dev.meshplane.proto.v1.WatchRequest;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -41,6 +44,9 @@ import java.util.function.IntFunction;
  * <p>Usage: WatchFanoutBench [watchers (10000)] [rounds (5)]
  */
 public final class WatchFanoutBench {
+    /** etcd's half uses this many jetcd clients, each multiplexing its watches on one stream. */
+    static final int ETCD_CLIENTS = 10;
+
     public static void main(String[] args) throws Exception {
         int watchers = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
@@ -66,6 +72,17 @@ public final class WatchFanoutBench {
                                 .setValue(ByteString.copyFromUtf8(String.valueOf(round))).build())));
             }
             kvFanout.close();
+            // Like for like with etcd's half: its 10 clients multiplex their watches on one
+            // stream each; WatchMany does the same over 10 streams spread across the servers.
+            Fanout kvMany = subscribeMany(watchers, ETCD_CLIENTS, i -> channels.get(i % channels.size()),
+                    WatchRequest.newBuilder().setKvPrefix(KvPrefixTopic.newBuilder().setPrefix("fanout/key")).build());
+            for (int r = 1; r <= rounds; r++) {
+                int round = r;
+                report("meshplane KV many", cluster, kvMany.measure(cluster, () -> KVGrpc.newBlockingStub(channels.get(round))
+                        .withDeadlineAfter(30, TimeUnit.SECONDS).put(KvPutRequest.newBuilder().setKey("fanout/key")
+                                .setValue(ByteString.copyFromUtf8("many-" + round)).build())));
+            }
+            kvMany.close();
 
             var catalog = CatalogGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(120, TimeUnit.SECONDS);
             for (int i = 0; i < 1_000; i++) {
@@ -108,7 +125,7 @@ public final class WatchFanoutBench {
             }
             // Several clients, as many applications would be; each multiplexes its watches.
             List<Client> clients = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
+            for (int i = 0; i < ETCD_CLIENTS; i++) {
                 clients.add(Client.builder().endpoints(endpoints.toArray(String[]::new)).build());
             }
             RaftWriteBench.awaitEtcd(clients.get(0));
@@ -163,6 +180,56 @@ public final class WatchFanoutBench {
                 public void onCompleted() {
                 }
             });
+        }
+        if (!f.subscribed.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("only " + (watchers - f.subscribed.getCount()) + " watchers subscribed");
+        }
+        return f;
+    }
+
+    /**
+     * Opens {@code watchers} watches over {@code streams} WatchMany streams (watcher w on stream
+     * w % streams, under id w + 1); each event is handed to every watcher it names.
+     */
+    static Fanout subscribeMany(int watchers, int streams, IntFunction<ManagedChannel> channel, WatchRequest request)
+            throws InterruptedException {
+        Fanout f = new Fanout(watchers);
+        List<StreamObserver<WatchManyRequest>> opened = new ArrayList<>();
+        for (int s = 0; s < streams; s++) {
+            opened.add(WatchGrpc.newStub(channel.apply(s)).watchMany(new StreamObserver<>() {
+                @Override
+                public void onNext(WatchManyEvent e) {
+                    if (e.getCanceled()) {
+                        f.errors.incrementAndGet();
+                        return;
+                    }
+                    for (int i = 0; i < e.getWatchIdsCount(); i++) {
+                        int w = (int) e.getWatchIds(i) - 1;
+                        if (e.getEvent().getKind() == WatchEvent.Kind.SNAPSHOT) {
+                            f.snapshotBytes.set(e.getEvent().getSerializedSize());
+                            f.subscribed.countDown();
+                        } else {
+                            f.arrived(w, e.getEvent().getSerializedSize());
+                        }
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    f.errors.incrementAndGet();
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            }));
+        }
+        for (int w = 0; w < watchers; w++) {
+            StreamObserver<WatchManyRequest> stream = opened.get(w % streams);
+            synchronized (stream) {
+                stream.onNext(WatchManyRequest.newBuilder().setOpen(WatchOpen.newBuilder().setWatchId(w + 1)
+                        .setRequest(request)).build());
+            }
         }
         if (!f.subscribed.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("only " + (watchers - f.subscribed.getCount()) + " watchers subscribed");
