@@ -39,7 +39,9 @@ import java.util.function.IntFunction;
  * Watch fan-out: W watchers (default 10,000) spread over a 3-server cluster, then one change;
  * prints the time until 50%, 99% and 100% of watchers have it, plus server CPU and heap. Two
  * halves: one KV key (and, when `etcd` is on PATH, the same against a 3-member etcd through
- * jetcd), and one service with 1,000 instances whose change travels as a delta.
+ * jetcd), and one service with 1,000 instances whose change travels as a delta. Each half runs
+ * twice: one Watch stream per watcher, then every watcher on 10 WatchMany streams (as etcd's 10
+ * jetcd clients multiplex theirs).
  *
  * <p>Usage: WatchFanoutBench [watchers (10000)] [rounds (5)]
  */
@@ -97,6 +99,13 @@ public final class WatchFanoutBench {
             }
             System.out.printf(Locale.ROOT, "service delta: %d bytes per watcher%n", svcFanout.lastEventBytes.get());
             svcFanout.close();
+            Fanout svcMany = subscribeMany(watchers, ETCD_CLIENTS, i -> channels.get(i % channels.size()),
+                    WatchRequest.newBuilder().setServiceHealth(ServiceHealthTopic.newBuilder().setService("fan")).build());
+            for (int r = 1; r <= rounds; r++) {
+                HealthStatus s = r % 2 == 1 ? HealthStatus.HEALTH_STATUS_CRITICAL : HealthStatus.HEALTH_STATUS_PASSING;
+                report("meshplane svc many", cluster, svcMany.measure(cluster, () -> catalog.register(instance(7, s))));
+            }
+            svcMany.close();
             channels.forEach(ManagedChannel::shutdownNow);
             System.out.println("meshplane server heap (G1, from GC logs): " + GcLogs.summary(dir.resolve("meshplane")));
         }
