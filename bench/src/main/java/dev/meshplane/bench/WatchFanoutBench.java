@@ -43,11 +43,17 @@ import java.util.function.IntFunction;
  * twice: one Watch stream per watcher, then every watcher on 10 WatchMany streams (as etcd's 10
  * jetcd clients multiplex theirs).
  *
- * <p>Usage: WatchFanoutBench [watchers (10000)] [rounds (5)]
+ * <p>Usage: WatchFanoutBench [watchers (10000)] [rounds (5)]; {@code -Dbench.jfr=true} (through BENCH_OPTS)
+ * records JFR on every server.
  */
 public final class WatchFanoutBench {
     /** etcd's half uses this many jetcd clients, each multiplexing its watches on one stream. */
     static final int ETCD_CLIENTS = 10;
+    /**
+     * Unreported rounds before each half's measured ones: a fresh JVM interprets and compiles the
+     * write and fan-out paths on its first changes (etcd, compiled ahead of time, gets them too).
+     */
+    static final int WARMUP_ROUNDS = Integer.getInteger("bench.warmupRounds", 5);
 
     public static void main(String[] args) throws Exception {
         int watchers = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -55,8 +61,13 @@ public final class WatchFanoutBench {
         Path dir = Files.createTempDirectory("meshplane-fanout-");
         System.out.printf(Locale.ROOT, "watch fan-out: %d watchers, %d rounds, 3 servers, %d cores%n", watchers, rounds,
                 Runtime.getRuntime().availableProcessors());
-        try (var cluster = new ServerCluster.Meshplane(dir.resolve("meshplane"), List.of("-Xmx1g", "-XX:+UseG1GC",
-                "--sun-misc-unsafe-memory-access=allow", "-Xlog:gc:file=" + dir.resolve("meshplane") + "/gc-%p.log"))) {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseG1GC", "--sun-misc-unsafe-memory-access=allow",
+                "-Xlog:gc:file=" + dir.resolve("meshplane") + "/gc-%p.log"));
+        if (Boolean.getBoolean("bench.jfr")) {
+            jvm.add("-XX:StartFlightRecording=settings=profile,filename=" + dir.resolve("meshplane") + "/s-%p.jfr,dumponexit=true");
+            System.out.println("JFR recordings: " + dir.resolve("meshplane") + "/s-<pid>.jfr");
+        }
+        try (var cluster = new ServerCluster.Meshplane(dir.resolve("meshplane"), jvm)) {
             List<ManagedChannel> channels = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 channels.add(NettyChannelBuilder.forTarget(cluster.clientAddresses().get(i % 3)).usePlaintext()
@@ -67,10 +78,11 @@ public final class WatchFanoutBench {
             kv.put(KvPutRequest.newBuilder().setKey("fanout/key").setValue(ByteString.copyFromUtf8("0")).build());
             Fanout kvFanout = subscribe(watchers, i -> channels.get(i % channels.size()),
                     WatchRequest.newBuilder().setKvPrefix(KvPrefixTopic.newBuilder().setPrefix("fanout/key")).build());
-            for (int r = 1; r <= rounds; r++) {
+            for (int r = 1 - WARMUP_ROUNDS; r <= rounds; r++) {
                 int round = r;
-                report("meshplane KV", cluster, kvFanout.measure(cluster, () -> KVGrpc.newBlockingStub(channels.get(round))
-                        .withDeadlineAfter(30, TimeUnit.SECONDS).put(KvPutRequest.newBuilder().setKey("fanout/key")
+                report(r, "meshplane KV", cluster, kvFanout.measure(cluster, () -> KVGrpc.newBlockingStub(
+                        channels.get(Math.floorMod(round, channels.size()))).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .put(KvPutRequest.newBuilder().setKey("fanout/key")
                                 .setValue(ByteString.copyFromUtf8(String.valueOf(round))).build())));
             }
             kvFanout.close();
@@ -78,32 +90,35 @@ public final class WatchFanoutBench {
             // stream each; WatchMany does the same over 10 streams spread across the servers.
             Fanout kvMany = subscribeMany(watchers, ETCD_CLIENTS, i -> channels.get(i % channels.size()),
                     WatchRequest.newBuilder().setKvPrefix(KvPrefixTopic.newBuilder().setPrefix("fanout/key")).build());
-            for (int r = 1; r <= rounds; r++) {
+            for (int r = 1 - WARMUP_ROUNDS; r <= rounds; r++) {
                 int round = r;
-                report("meshplane KV many", cluster, kvMany.measure(cluster, () -> KVGrpc.newBlockingStub(channels.get(round))
-                        .withDeadlineAfter(30, TimeUnit.SECONDS).put(KvPutRequest.newBuilder().setKey("fanout/key")
+                report(r, "meshplane KV many", cluster, kvMany.measure(cluster, () -> KVGrpc.newBlockingStub(
+                        channels.get(Math.floorMod(round, channels.size()))).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .put(KvPutRequest.newBuilder().setKey("fanout/key")
                                 .setValue(ByteString.copyFromUtf8("many-" + round)).build())));
             }
             kvMany.close();
 
             var catalog = CatalogGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(120, TimeUnit.SECONDS);
+            int flips = 0;
             for (int i = 0; i < 1_000; i++) {
                 catalog.register(instance(i, HealthStatus.HEALTH_STATUS_PASSING));
             }
             Fanout svcFanout = subscribe(watchers, i -> channels.get(i % channels.size()),
                     WatchRequest.newBuilder().setServiceHealth(ServiceHealthTopic.newBuilder().setService("fan")).build());
             System.out.printf(Locale.ROOT, "service snapshot: %d bytes per watcher%n", svcFanout.snapshotBytes.get());
-            for (int r = 1; r <= rounds; r++) {
-                HealthStatus s = r % 2 == 1 ? HealthStatus.HEALTH_STATUS_CRITICAL : HealthStatus.HEALTH_STATUS_PASSING;
-                report("meshplane service", cluster, svcFanout.measure(cluster, () -> catalog.register(instance(7, s))));
+            // Every round flips instance 7's health, so every round is a change.
+            for (int r = 1 - WARMUP_ROUNDS; r <= rounds; r++) {
+                HealthStatus s = flips++ % 2 == 0 ? HealthStatus.HEALTH_STATUS_CRITICAL : HealthStatus.HEALTH_STATUS_PASSING;
+                report(r, "meshplane service", cluster, svcFanout.measure(cluster, () -> catalog.register(instance(7, s))));
             }
             System.out.printf(Locale.ROOT, "service delta: %d bytes per watcher%n", svcFanout.lastEventBytes.get());
             svcFanout.close();
             Fanout svcMany = subscribeMany(watchers, ETCD_CLIENTS, i -> channels.get(i % channels.size()),
                     WatchRequest.newBuilder().setServiceHealth(ServiceHealthTopic.newBuilder().setService("fan")).build());
-            for (int r = 1; r <= rounds; r++) {
-                HealthStatus s = r % 2 == 1 ? HealthStatus.HEALTH_STATUS_CRITICAL : HealthStatus.HEALTH_STATUS_PASSING;
-                report("meshplane svc many", cluster, svcMany.measure(cluster, () -> catalog.register(instance(7, s))));
+            for (int r = 1 - WARMUP_ROUNDS; r <= rounds; r++) {
+                HealthStatus s = flips++ % 2 == 0 ? HealthStatus.HEALTH_STATUS_CRITICAL : HealthStatus.HEALTH_STATUS_PASSING;
+                report(r, "meshplane svc many", cluster, svcMany.measure(cluster, () -> catalog.register(instance(7, s))));
             }
             svcMany.close();
             channels.forEach(ManagedChannel::shutdownNow);
@@ -148,13 +163,20 @@ public final class WatchFanoutBench {
                         response -> f.arrived(w, response.getEvents().size() * 64L)));
             }
             Thread.sleep(3_000);
-            for (int r = 1; r <= rounds; r++) {
+            for (int r = 1 - WARMUP_ROUNDS; r <= rounds; r++) {
                 String v = String.valueOf(r);
-                report("etcd KV", etcd, f.measure(etcd, () -> clients.get(0).getKVClient()
+                report(r, "etcd KV", etcd, f.measure(etcd, () -> clients.get(0).getKVClient()
                         .put(key, ByteSequence.from(v.getBytes())).get(30, TimeUnit.SECONDS)));
             }
             handles.forEach(Watch.Watcher::close);
             clients.forEach(Client::close);
+        }
+    }
+
+    /** Rounds 0 and below warm the servers' JIT (etcd gets the same): measured but not printed. */
+    private static void report(int round, String what, ServerCluster cluster, Fanout.Result r) {
+        if (round >= 1) {
+            report(what, cluster, r);
         }
     }
 
