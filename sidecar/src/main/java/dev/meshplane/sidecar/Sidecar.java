@@ -19,6 +19,7 @@ import dev.meshplane.sidecar.http.AgentIdentity;
 import dev.meshplane.sidecar.http.HttpApiServer;
 import dev.meshplane.sidecar.connect.ConnectAgentConfig;
 import dev.meshplane.sidecar.connect.SidecarConnect;
+import dev.meshplane.sidecar.rpc.MeshFeeds;
 import dev.meshplane.sidecar.membership.Membership;
 import dev.meshplane.sidecar.rpc.Forwarding;
 import dev.meshplane.sidecar.xds.XdsConfig;
@@ -62,6 +63,7 @@ public final class Sidecar implements AutoCloseable {
     private final ExecutorService agentExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpApiServer http;
     private final DnsServer dns;
+    private final MeshFeeds feeds;
     private final SidecarConnect connect;
     private final XdsServer xds;
     private final Membership membership = new Membership();
@@ -85,10 +87,12 @@ public final class Sidecar implements AutoCloseable {
 
     public Sidecar(SidecarConfig config, Channel servers, ConnectAgentConfig connectConfig, XdsConfig xdsConfig) {
         this.config = config;
-        this.connect = new SidecarConnect(connectConfig, servers, config.nodeName(), config.nodeAddress(),
+        // One pair of blocking queries (CA roots, intentions) for the mTLS proxies and the xDS RBAC filters.
+        this.feeds = new MeshFeeds(servers, connectConfig.maxRetryBackoff());
+        this.connect = new SidecarConnect(connectConfig, servers, feeds, config.nodeName(), config.nodeAddress(),
                 config.datacenter());
         // Discovery streams (ADS and Watch) share one upstream watch per topic to the servers.
-        this.xds = new XdsServer(xdsConfig, servers);
+        this.xds = new XdsServer(xdsConfig, servers, feeds);
         Node self = Node.newBuilder().setName(config.nodeName()).setAddress(config.nodeAddress())
                 .setDatacenter(config.datacenter()).build();
         CatalogGrpc.CatalogBlockingStub catalog = CatalogGrpc.newBlockingStub(servers);
@@ -142,6 +146,7 @@ public final class Sidecar implements AutoCloseable {
         registrationThread = Thread.ofVirtual().name("node-registration").start(nodeRegistration);
         healthThread = Thread.ofVirtual().name("agent-health").start(serverHealth);
         connect.start();
+        feeds.start();
         InetSocketAddress bound = grpcAddress();
         LOG.info("agent gRPC API listening on " + bound.getHostString() + ":" + bound.getPort());
         if (http != null) {
@@ -229,6 +234,7 @@ public final class Sidecar implements AutoCloseable {
 
     @Override
     public void close() {
+        feeds.close();
         connect.close();
         nodeRegistration.stop();
         serverHealth.stop();

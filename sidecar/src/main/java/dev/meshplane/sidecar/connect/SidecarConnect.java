@@ -1,17 +1,15 @@
 package dev.meshplane.sidecar.connect;
 
-import dev.meshplane.proto.v1.CaRootsRequest;
 import dev.meshplane.proto.v1.CaRootsResponse;
 import dev.meshplane.proto.v1.CatalogGrpc;
 import dev.meshplane.proto.v1.ConnectCAGrpc;
 import dev.meshplane.proto.v1.GetNodeRequest;
 import dev.meshplane.proto.v1.GetNodeResponse;
-import dev.meshplane.proto.v1.IntentionListRequest;
 import dev.meshplane.proto.v1.IntentionListResponse;
-import dev.meshplane.proto.v1.IntentionsGrpc;
 import dev.meshplane.proto.v1.Service;
 import dev.meshplane.proto.v1.SignResponse;
 import dev.meshplane.sidecar.rpc.BlockingQueryLoop;
+import dev.meshplane.sidecar.rpc.MeshFeeds;
 import io.grpc.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -49,7 +47,6 @@ public final class SidecarConnect implements AutoCloseable {
     private final String nodeAddress;
     private final String datacenter;
     private final ConnectCAGrpc.ConnectCABlockingStub ca;
-    private final IntentionsGrpc.IntentionsBlockingStub intentionsApi;
     private final CatalogGrpc.CatalogBlockingStub catalog;
     private final EventLoopGroup loops;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -110,30 +107,26 @@ public final class SidecarConnect implements AutoCloseable {
 
     /**
      * @param servers     a channel to the servers (or the in-process server role)
+     * @param feeds       the agent's CA roots and intentions (started by the caller)
      * @param nodeAddress where other nodes reach this one: public listeners bind here unless the
      *                    service names its own address
      */
-    public SidecarConnect(ConnectAgentConfig config, Channel servers, String node, String nodeAddress,
-                          String datacenter) {
+    public SidecarConnect(ConnectAgentConfig config, Channel servers, MeshFeeds feeds, String node,
+                          String nodeAddress, String datacenter) {
         this.config = config;
         this.node = node;
         this.nodeAddress = nodeAddress;
         this.datacenter = datacenter;
         this.ca = ConnectCAGrpc.newBlockingStub(servers);
-        this.intentionsApi = IntentionsGrpc.newBlockingStub(servers);
         this.catalog = CatalogGrpc.newBlockingStub(servers);
         // Named, so that benchmarks can attribute CPU time to the proxy threads.
         this.loops = new MultiThreadIoEventLoopGroup(config.ioThreads(),
                 new io.netty.util.concurrent.DefaultThreadFactory(PROXY_THREAD_PREFIX + node, true),
                 NioIoHandler.newFactory());
+        feeds.onRoots(this::onRoots);
+        feeds.onIntentions(this::onIntentions);
         long deadline = BlockingQueryLoop.CALL_DEADLINE_SECONDS;
         this.watches = List.of(
-                new BlockingQueryLoop<>("CA roots", o -> ca.withDeadlineAfter(deadline, TimeUnit.SECONDS)
-                        .roots(CaRootsRequest.newBuilder().setOptions(o).build()),
-                        r -> BlockingQueryLoop.indexOf(r.getMeta()), this::onRoots, config.maxRetryBackoff()),
-                new BlockingQueryLoop<>("intentions", o -> intentionsApi.withDeadlineAfter(deadline, TimeUnit.SECONDS)
-                        .list(IntentionListRequest.newBuilder().setOptions(o).build()),
-                        r -> BlockingQueryLoop.indexOf(r.getMeta()), this::onIntentions, config.maxRetryBackoff()),
                 new BlockingQueryLoop<>("services of node " + node, o -> catalog.withDeadlineAfter(deadline,
                         TimeUnit.SECONDS).getNode(GetNodeRequest.newBuilder().setNode(node).setOptions(o).build()),
                         r -> BlockingQueryLoop.indexOf(r.getMeta()), this::onNode, config.maxRetryBackoff()));

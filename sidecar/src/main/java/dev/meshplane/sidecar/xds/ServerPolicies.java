@@ -1,52 +1,39 @@
 package dev.meshplane.sidecar.xds;
 
-import dev.meshplane.proto.v1.CaRootsRequest;
 import dev.meshplane.proto.v1.CaRootsResponse;
-import dev.meshplane.proto.v1.ConnectCAGrpc;
-import dev.meshplane.proto.v1.IntentionListRequest;
 import dev.meshplane.proto.v1.IntentionListResponse;
-import dev.meshplane.proto.v1.IntentionsGrpc;
-import dev.meshplane.sidecar.rpc.BlockingQueryLoop;
+import dev.meshplane.sidecar.rpc.MeshFeeds;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-import io.grpc.Channel;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
 /**
  * The RBAC filter of each destination service that some server Listener serves, kept current from
- * the intentions and the trust domain, which two blocking queries on the servers follow. The
- * queries start with the first mTLS server Listener asked for, so a sidecar without one costs the
- * servers nothing. Each ADS stream watches the one destination its node serves; when the
+ * the intentions and the trust domain of the agent's {@link MeshFeeds} (the same two blocking
+ * queries the mTLS proxies follow). Each ADS stream watches the one destination its node serves; when the
  * intentions change, only the destinations whose rules came out different are recomputed into a
  * new filter instance, and only their streams are told (an unrelated intention pushes nothing).
  */
-final class ServerPolicies implements AutoCloseable {
+final class ServerPolicies {
     private static final Logger LOG = Logger.getLogger(ServerPolicies.class.getName());
 
     /** Filters adopted: first ones, and rebuilt ones that differed from their predecessor (tests, operators). */
     final LongAdder changes = new LongAdder();
-    private final Channel servers;
-    private final Duration maxBackoff;
-    private final List<BlockingQueryLoop<?>> loops = new ArrayList<>();
     private final Map<String, HttpFilter> filters = new HashMap<>();
     private final Map<String, Set<AdsStream>> watchers = new HashMap<>();
     private final Map<AdsStream, String> watching = new HashMap<>();
     private IntentionListResponse intentions;
     private String trustDomain;
-    private boolean started;
-    private boolean closed;
 
-    ServerPolicies(Channel servers, Duration maxBackoff) {
-        this.servers = servers;
-        this.maxBackoff = maxBackoff;
+    ServerPolicies(MeshFeeds feeds) {
+        feeds.onIntentions(this::onIntentions);
+        feeds.onRoots(this::onRoots);
     }
 
     /**
@@ -55,7 +42,6 @@ final class ServerPolicies implements AutoCloseable {
      * a server never serves before it can authorize).
      */
     synchronized HttpFilter current(String destination, AdsStream stream) {
-        startLocked();
         if (!destination.equals(watching.get(stream))) {
             releaseLocked(stream);
             watching.put(stream, destination);
@@ -89,22 +75,6 @@ final class ServerPolicies implements AutoCloseable {
             watchers.remove(destination);
             filters.remove(destination);
         }
-    }
-
-    private void startLocked() {
-        if (started || closed) {
-            return;
-        }
-        started = true;
-        long deadline = BlockingQueryLoop.CALL_DEADLINE_SECONDS;
-        var intentionsApi = IntentionsGrpc.newBlockingStub(servers);
-        var ca = ConnectCAGrpc.newBlockingStub(servers);
-        loops.add(new BlockingQueryLoop<>("intentions", o -> intentionsApi.withDeadlineAfter(deadline, TimeUnit.SECONDS)
-                .list(IntentionListRequest.newBuilder().setOptions(o).build()), r -> r.getMeta().getIndex(),
-                this::onIntentions, maxBackoff).start());
-        loops.add(new BlockingQueryLoop<>("CA roots", o -> ca.withDeadlineAfter(deadline, TimeUnit.SECONDS)
-                .roots(CaRootsRequest.newBuilder().setOptions(o).build()), r -> r.getMeta().getIndex(),
-                this::onRoots, maxBackoff).start());
     }
 
     private void onIntentions(IntentionListResponse r) {
@@ -155,12 +125,5 @@ final class ServerPolicies implements AutoCloseable {
                 intentions.getDefaultAllow(), trustDomain));
         LOG.fine(() -> "RBAC for callers of " + destination + ": " + f);
         return f;
-    }
-
-    @Override
-    public synchronized void close() {
-        closed = true;
-        loops.forEach(BlockingQueryLoop::close);
-        loops.clear();
     }
 }

@@ -1,6 +1,7 @@
 package dev.meshplane.sidecar.xds;
 
 import com.google.protobuf.Message;
+import dev.meshplane.sidecar.rpc.MeshFeeds;
 import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
 import java.util.List;
@@ -22,11 +23,27 @@ public final class XdsServer implements AutoCloseable {
     private final ExecutorService flushes;
     private final UpstreamWatches upstream;
     private final ServerPolicies policies;
+    /** Feeds this server made itself (null when the agent's are shared). */
+    private final MeshFeeds ownFeeds;
     private final XdsHub hub;
     private final LocalWatchService watch;
 
-    /** @param servers a channel to the servers (or the in-process server role) */
+    /** With CA roots and intentions of its own (started now, closed with it), for use without an agent. */
     public XdsServer(XdsConfig config, Channel servers) {
+        this(config, servers, new MeshFeeds(servers, config.maxUpstreamBackoff()), true);
+        ownFeeds.start();
+    }
+
+    /**
+     * @param servers a channel to the servers (or the in-process server role)
+     * @param feeds   the agent's CA roots and intentions, which the RBAC filters follow (started by the caller)
+     */
+    public XdsServer(XdsConfig config, Channel servers, MeshFeeds feeds) {
+        this(config, servers, feeds, false);
+    }
+
+    private XdsServer(XdsConfig config, Channel servers, MeshFeeds feeds, boolean owned) {
+        this.ownFeeds = owned ? feeds : null;
         this.config = config;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "xds-scheduler");
@@ -35,7 +52,7 @@ public final class XdsServer implements AutoCloseable {
         });
         this.flushes = Executors.newVirtualThreadPerTaskExecutor();
         this.upstream = new UpstreamWatches(servers, scheduler, config.maxUpstreamBackoff());
-        this.policies = new ServerPolicies(servers, config.maxUpstreamBackoff());
+        this.policies = new ServerPolicies(feeds);
         this.hub = new XdsHub(config, upstream, scheduler, policies);
         this.watch = new LocalWatchService(upstream, servers, flushes, config.maxPendingWatchEvents());
     }
@@ -84,7 +101,9 @@ public final class XdsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        policies.close();
+        if (ownFeeds != null) {
+            ownFeeds.close();
+        }
         upstream.closeAll();
         scheduler.shutdownNow();
         flushes.shutdown();
