@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * on "fan" spread over the three agents, which share one upstream stream per agent; the same flip.
  * Server CPU and RSS per round; heap from the servers' GC logs at the end.
  *
- * <p>Usage: XdsFanoutBench [xds streams (2000)] [watch streams (10000)] [rounds (5)]
+ * <p>Usage: XdsFanoutBench [xds streams (2000)] [watch streams (10000)] [rounds (5)]. Each part first
+ * runs {@code -Dbench.warmupRounds} (5) unreported rounds, so fresh JVMs have compiled the paths.
  */
 public final class XdsFanoutBench {
     private static final String ENDPOINTS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
@@ -136,13 +137,15 @@ public final class XdsFanoutBench {
                 calmInitial.get());
         // withDeadlineAfter fixes an instant: each flip takes a fresh deadline.
         var catalog = CatalogGrpc.newBlockingStub(agents.get(0));
-        for (int r = 1; r <= rounds; r++) {
+        for (int r = 1 - WatchFanoutBench.WARMUP_ROUNDS; r <= rounds; r++) {
             HealthStatus s = nextFlip();
             long calmBefore = calmPushes.get();
             WatchFanoutBench.Fanout.Result res = fan.measure(cluster,
                     () -> catalog.withDeadlineAfter(60, TimeUnit.SECONDS).register(instance("fan", 7, s)));
-            report("xDS endpoints", cluster, res, String.format(Locale.ROOT, "  calm pushes %d",
-                    calmPushes.get() - calmBefore));
+            if (r >= 1) {
+                report("xDS endpoints", cluster, res, String.format(Locale.ROOT, "  calm pushes %d",
+                        calmPushes.get() - calmBefore));
+            }
         }
         System.out.printf(Locale.ROOT, "xDS: assignment push %d bytes; stream errors %d%n", fan.lastEventBytes.get(),
                 fan.errors.get());
@@ -156,10 +159,13 @@ public final class XdsFanoutBench {
                 f.snapshotBytes.get());
         // withDeadlineAfter fixes an instant: each flip takes a fresh deadline.
         var catalog = CatalogGrpc.newBlockingStub(agents.get(0));
-        for (int r = 1; r <= rounds; r++) {
+        for (int r = 1 - WatchFanoutBench.WARMUP_ROUNDS; r <= rounds; r++) {
             HealthStatus s = nextFlip();
-            report("watch via agents", cluster, f.measure(cluster, () -> catalog.withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .register(instance("fan", 7, s))), "");
+            WatchFanoutBench.Fanout.Result res = f.measure(cluster, () -> catalog.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .register(instance("fan", 7, s)));
+            if (r >= 1) {
+                report("watch via agents", cluster, res, "");
+            }
         }
         System.out.printf(Locale.ROOT, "watch: delta %d bytes; stream errors %d%n", f.lastEventBytes.get(),
                 f.errors.get());
