@@ -84,7 +84,12 @@ final class GrpcChannels implements AutoCloseable {
                 .userAgent("meshplane-health-check")
                 .maxInboundMessageSize(MAX_RESPONSE_BYTES)
                 // Checks run every few seconds; the default 30 min idle timeout keeps the connection.
-                .idleTimeout(30, TimeUnit.MINUTES);
+                .idleTimeout(30, TimeUnit.MINUTES)
+                // A check is one attempt (GrpcProbe decides when to try once more), so the
+                // per-call bookkeeping of transparent retries buys nothing.
+                .disableRetry()
+                // The answer only completes a future: take it on the event loop, no hand-off.
+                .directExecutor();
         TlsOptions tls = key.tls();
         if (!tls.getEnabled()) {
             return b.usePlaintext().build();
