@@ -39,7 +39,7 @@ final class UnboundPeer implements AutoCloseable {
     /** Serves {@code name} with one A and one SRV record per address (targets resolvable under addr.dc1.consul). */
     static UnboundPeer start(String binary, String name, List<String> addresses, int threads) throws IOException,
             InterruptedException {
-        // The probed port is free for UDP; its TCP twin may be some connection's ephemeral port.
+        // The probed port may still be taken by the time unbound binds it.
         for (int attempt = 1; ; attempt++) {
             try {
                 return startOnFreePort(binary, name, addresses, threads);
@@ -53,9 +53,23 @@ final class UnboundPeer implements AutoCloseable {
 
     private static UnboundPeer startOnFreePort(String binary, String name, List<String> addresses, int threads)
             throws IOException, InterruptedException {
-        int port;
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            port = probe.getLocalPort();
+        // Below the ephemeral range (32768 and up): a benchmark that just closed 10,000 client
+        // connections leaves their ports in TIME_WAIT, and unbound's TCP bind fails on those.
+        int port = 0;
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; i < 100 && port == 0; i++) {
+            int candidate = 20_000 + random.nextInt(12_000);
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", candidate));
+                 java.net.ServerSocket tcp = new java.net.ServerSocket()) {
+                tcp.setReuseAddress(false);
+                tcp.bind(new InetSocketAddress("127.0.0.1", candidate));
+                port = candidate;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        if (port == 0) {
+            throw new IOException("no port free for both UDP and TCP between 20000 and 32000");
         }
         Path dir = Files.createTempDirectory("unbound-bench");
         StringBuilder conf = new StringBuilder();
