@@ -182,8 +182,8 @@ public final class WatchFanoutBench {
 
     private static void report(String what, ServerCluster cluster, Fanout.Result r) {
         System.out.printf(Locale.ROOT, "%-18s 50%% %7.1f ms  99%% %7.1f ms  100%% %7.1f ms  (%d/%d got it)  "
-                        + "server CPU %5.0f ms  RSS %d MiB%n", what, r.p50(), r.p99(), r.max(), r.received(),
-                r.watchers(), r.cpu().toNanos() / 1e6, cluster.rssMib());
+                        + "write acked %6.1f ms  server CPU %5.0f ms  RSS %d MiB%n", what, r.p50(), r.p99(), r.max(),
+                r.received(), r.watchers(), r.writeMillis(), r.cpu().toNanos() / 1e6, cluster.rssMib());
     }
 
     static Fanout subscribe(int watchers, IntFunction<ManagedChannel> channel, WatchRequest request)
@@ -270,7 +270,9 @@ public final class WatchFanoutBench {
 
     /** Arrival times of one change at every watcher. */
     static final class Fanout {
-        record Result(int watchers, int received, double p50, double p99, double max, Duration cpu) {}
+        /** @param writeMillis how long the change's own write took to be acknowledged */
+        record Result(int watchers, int received, double p50, double p99, double max, Duration cpu,
+                      double writeMillis) {}
 
         final int watchers;
         final CountDownLatch subscribed;
@@ -302,6 +304,7 @@ public final class WatchFanoutBench {
             Duration cpuBefore = servers.cpu();
             roundStart = System.nanoTime();
             change.run();
+            double writeMillis = (System.nanoTime() - roundStart) / 1e6;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline && received() < watchers) {
                 Thread.sleep(5);
@@ -314,7 +317,7 @@ public final class WatchFanoutBench {
                 }
             }
             return new Result(watchers, l.count(), l.percentileMillis(50), l.percentileMillis(99),
-                    l.percentileMillis(100), servers.cpu().minus(cpuBefore));
+                    l.percentileMillis(100), servers.cpu().minus(cpuBefore), writeMillis);
         }
 
         private int received() {
