@@ -2,6 +2,7 @@ package dev.meshplane.sidecar.dns;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 
@@ -29,10 +30,10 @@ final class ResponseWriter {
      */
     static ByteBuf write(ByteBufAllocator alloc, QueryInfo q, DnsResponseCode rcode, Flags flags,
                          AnswerFitter.Fitted f, int udpPayload, boolean tcp) {
-        int size = f.size() + (tcp ? 2 : 0);
-        ByteBuf out = alloc.heapBuffer(size);
+        // Built in a plain array (each ByteBuf write checks the buffer's reference count), then wrapped.
+        Message m = new Message(new byte[f.size() + (tcp ? 2 : 0)]);
         if (tcp) {
-            out.writeShort(f.size());
+            m.short16(f.size());
         }
         int code = rcode.intValue();
         int bits = QR | (code & 0xf);
@@ -40,47 +41,78 @@ final class ResponseWriter {
         bits |= flags.truncated() ? TC : 0;
         bits |= q.recursionDesired() ? RD : 0;
         bits |= flags.recursionAvailable() ? RA : 0;
-        out.writeShort(q.id());
-        out.writeShort(bits);
-        out.writeShort(q.question() == null ? 0 : 1);
-        out.writeShort(f.answers().size());
-        out.writeShort(f.authority().size());
-        out.writeShort(f.additional().size() + (q.edns() ? 1 : 0));
+        m.short16(q.id());
+        m.short16(bits);
+        m.short16(q.question() == null ? 0 : 1);
+        m.short16(f.answers().size());
+        m.short16(f.authority().size());
+        m.short16(f.additional().size() + (q.edns() ? 1 : 0));
         if (q.question() != null) {
-            writeName(out, q.name());
-            out.writeShort(q.type().intValue());
-            out.writeShort(q.dnsClass());
+            m.name(q.name());
+            m.short16(q.type().intValue());
+            m.short16(q.dnsClass());
         }
-        f.answers().forEach(r -> out.writeBytes(r.wire()));
-        f.authority().forEach(r -> out.writeBytes(r.wire()));
-        f.additional().forEach(r -> out.writeBytes(r.wire()));
+        for (Rr r : f.answers()) {
+            m.bytes(r.wire());
+        }
+        for (Rr r : f.authority()) {
+            m.bytes(r.wire());
+        }
+        for (Rr r : f.additional()) {
+            m.bytes(r.wire());
+        }
         if (q.edns()) {
             // OPT (RFC 6891): root owner, our UDP size as CLASS, extended RCODE's upper bits in the TTL.
-            out.writeByte(0);
-            out.writeShort(DnsRecordType.OPT.intValue());
-            out.writeShort(udpPayload);
-            out.writeInt(((code >>> 4) & 0xff) << 24);
-            out.writeShort(0);
+            m.byte8(0);
+            m.short16(DnsRecordType.OPT.intValue());
+            m.short16(udpPayload);
+            m.short16(((code >>> 4) & 0xff) << 8);
+            m.short16(0);
+            m.short16(0);
         }
-        return out;
+        return Unpooled.wrappedBuffer(m.out, 0, m.at);
     }
 
-    /** A name as labels without compression (the same length {@link Rr#nameWireLength} counts). */
-    private static void writeName(ByteBuf out, String name) {
-        int labelStart = 0;
-        for (int i = 0; i <= name.length(); i++) {
-            if (i == name.length() || name.charAt(i) == '.') {
-                int len = i - labelStart;
-                if (len == 0) {
-                    break;
-                }
-                out.writeByte(len);
-                for (int c = labelStart; c < i; c++) {
-                    out.writeByte(name.charAt(c));
-                }
-                labelStart = i + 1;
-            }
+    /** A message being written into an array sized for it. */
+    private static final class Message {
+        final byte[] out;
+        int at;
+
+        Message(byte[] out) {
+            this.out = out;
         }
-        out.writeByte(0);
+
+        void byte8(int v) {
+            out[at++] = (byte) v;
+        }
+
+        void short16(int v) {
+            out[at++] = (byte) (v >>> 8);
+            out[at++] = (byte) v;
+        }
+
+        void bytes(byte[] b) {
+            System.arraycopy(b, 0, out, at, b.length);
+            at += b.length;
+        }
+
+        /** A name as labels without compression (the same length {@link Rr#nameWireLength} counts). */
+        void name(String name) {
+            int labelStart = 0;
+            for (int i = 0; i <= name.length(); i++) {
+                if (i == name.length() || name.charAt(i) == '.') {
+                    int len = i - labelStart;
+                    if (len == 0) {
+                        break;
+                    }
+                    byte8(len);
+                    for (int c = labelStart; c < i; c++) {
+                        byte8(name.charAt(c));
+                    }
+                    labelStart = i + 1;
+                }
+            }
+            byte8(0);
+        }
     }
 }
