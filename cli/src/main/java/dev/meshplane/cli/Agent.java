@@ -230,7 +230,8 @@ final class Agent implements AutoCloseable {
         }
         server.services().forEach(registry::addService);
         registry.addService(server.healthService());
-        LOG.info("server RPC listening on " + advertise + (s.mode() == Mode.DEV
+        LOG.info("server RPC listening on " + hostPort(s.bindHost(), serverAddress.getPort()) + ", advertised as "
+                + advertise + (s.mode() == Mode.DEV
                 ? " (dev mode: state in memory, not replicated)"
                 : " (Raft; data in " + s.dataDir() + ", bootstrap-expect " + s.bootstrapExpect() + ")"));
 
