@@ -51,15 +51,29 @@ final class Agent implements AutoCloseable {
      * @param httpPort the HTTP API port; -1 disables it
      * @param dnsPort  the DNS port; -1 disables it
      * @param dns      DNS settings other than the address
+     * @param advertiseHost the IP other agents reach this one at (LAN gossip, server RPC, catalog node
+     *                 address); null: {@link AdvertiseAddress#defaultFor the default} for {@code bindHost}
      */
     record Settings(Mode mode, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
                     String datacenter, List<String> joinAddresses, int bootstrapExpect, Path dataDir,
-                    LocalAgentConfig local, int httpPort, int dnsPort, DnsSettings dns, GossipSettings gossip) {
+                    LocalAgentConfig local, int httpPort, int dnsPort, DnsSettings dns, GossipSettings gossip,
+                    String advertiseHost) {
         Settings {
             joinAddresses = List.copyOf(joinAddresses);
             if (gossip == null) {
                 throw new IllegalArgumentException("gossip settings must be given (GossipSettings.DISABLED for none)");
             }
+            if (advertiseHost == null) {
+                advertiseHost = AdvertiseAddress.defaultFor(bindHost);
+            }
+        }
+
+        /** Advertising the default address for {@code bindHost}. */
+        Settings(Mode mode, String nodeName, String bindHost, String clientHost, int serverPort, int grpcPort,
+                 String datacenter, List<String> joinAddresses, int bootstrapExpect, Path dataDir,
+                 LocalAgentConfig local, int httpPort, int dnsPort, DnsSettings dns, GossipSettings gossip) {
+            this(mode, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddresses, bootstrapExpect,
+                    dataDir, local, httpPort, dnsPort, dns, gossip, null);
         }
 
         /** Without gossip (in-process test agents). */
@@ -83,13 +97,19 @@ final class Agent implements AutoCloseable {
         /** The same agent with the HTTP API and DNS on these ports (0: a free port). */
         Settings withHttpDns(int http, int dnsPort, DnsSettings dnsSettings) {
             return new Settings(mode, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddresses,
-                    bootstrapExpect, dataDir, local, http, dnsPort, dnsSettings, gossip);
+                    bootstrapExpect, dataDir, local, http, dnsPort, dnsSettings, gossip, advertiseHost);
         }
 
         /** The same agent with these gossip settings. */
         Settings withGossip(GossipSettings g) {
             return new Settings(mode, nodeName, bindHost, clientHost, serverPort, grpcPort, datacenter, joinAddresses,
-                    bootstrapExpect, dataDir, local, httpPort, dnsPort, dns, g);
+                    bootstrapExpect, dataDir, local, httpPort, dnsPort, dns, g, advertiseHost);
+        }
+
+        /** The same agent listening on {@code bind} and advertising {@code advertise} (null: the default). */
+        Settings withAddresses(String bind, String advertise) {
+            return new Settings(mode, nodeName, bind, clientHost, serverPort, grpcPort, datacenter, joinAddresses,
+                    bootstrapExpect, dataDir, local, httpPort, dnsPort, dns, gossip, advertise);
         }
     }
 
@@ -155,9 +175,10 @@ final class Agent implements AutoCloseable {
         HttpConfig http = s.httpPort() < 0 ? null
                 : HttpConfig.defaults(new InetSocketAddress(s.clientHost(), s.httpPort()));
         DnsConfig dns = s.dnsPort() < 0 ? null : s.dns().toConfig(new InetSocketAddress(s.clientHost(), s.dnsPort()));
-        SidecarConfig config = new SidecarConfig(s.nodeName(), s.bindHost(), s.datacenter(),
+        SidecarConfig config = new SidecarConfig(s.nodeName(), s.advertiseHost(), s.datacenter(),
                 new InetSocketAddress(s.clientHost(), s.grpcPort()), SidecarConfig.DEFAULT_WRITE_TIMEOUT,
-                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES, s.local(), s.mode() != Mode.CLIENT, http, dns);
+                SidecarConfig.DEFAULT_MAX_MESSAGE_BYTES, s.local(), s.mode() != Mode.CLIENT, http, dns,
+                s.gossip().enabled());
         sidecar = new Sidecar(config, toServers, mesh.sidecar());
         closeInOrder.add(0, sidecar);
         grpcAddress = bind("agent gRPC API", config.grpcBind(), sidecar::start);
@@ -193,7 +214,7 @@ final class Agent implements AutoCloseable {
             return (InetSocketAddress) rpc.getListenSockets().get(0);
         });
         // The advertised address is known only once the port is bound (port 0 in tests).
-        String advertise = s.bindHost() + ":" + serverAddress.getPort();
+        String advertise = hostPort(s.advertiseHost(), serverAddress.getPort());
         ServerConfig serverConfig = ServerConfig.dev(advertise)
                 .withConnect(mesh.server().apply(ConnectConfig.defaults(s.datacenter())));
         if (s.mode() == Mode.DEV) {
@@ -209,7 +230,8 @@ final class Agent implements AutoCloseable {
         }
         server.services().forEach(registry::addService);
         registry.addService(server.healthService());
-        LOG.info("server RPC listening on " + advertise + (s.mode() == Mode.DEV
+        LOG.info("server RPC listening on " + hostPort(s.bindHost(), serverAddress.getPort()) + ", advertised as "
+                + advertise + (s.mode() == Mode.DEV
                 ? " (dev mode: state in memory, not replicated)"
                 : " (Raft; data in " + s.dataDir() + ", bootstrap-expect " + s.bootstrapExpect() + ")"));
 
@@ -229,6 +251,10 @@ final class Agent implements AutoCloseable {
             log.handOffLeadership(java.time.Duration.ofSeconds(2));
         }
         server.close();
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     private interface Binder {

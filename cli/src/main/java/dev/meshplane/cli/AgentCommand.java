@@ -7,6 +7,7 @@ import dev.meshplane.sidecar.checks.ChecksConfig;
 import dev.meshplane.sidecar.gossip.GossipConfig;
 import dev.meshplane.sidecar.gossip.crypto.Keyring;
 import dev.meshplane.sidecar.http.GoDuration;
+import dev.meshplane.sidecar.membership.Membership;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -44,6 +45,16 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = {"-bind", "--bind"}, defaultValue = "127.0.0.1",
             description = "address of this node and of the server RPC listener (default: ${DEFAULT-VALUE})")
     String bind;
+
+    @Option(names = {"-advertise", "--advertise"}, paramLabel = "IP",
+            description = "the IP other agents reach this one at: its LAN gossip address, the host of its server RPC "
+                    + "address and its catalog node address (default: -bind, or with a wildcard -bind the first "
+                    + "non-loopback address, IPv4 first)")
+    String advertise;
+
+    @Option(names = {"-advertise-wan", "--advertise-wan"}, paramLabel = "IP",
+            description = "servers: the IP advertised in the WAN gossip pool (default: -advertise)")
+    String advertiseWan;
 
     @Option(names = {"-client", "--client"}, defaultValue = "127.0.0.1",
             description = "address the client APIs listen on (default: ${DEFAULT-VALUE})")
@@ -113,6 +124,11 @@ final class AgentCommand implements Callable<Integer> {
             description = "an agent's LAN gossip address (repeatable; retried with back-off until one answers); "
                     + "each is also tried as a server RPC address, so a list of servers' RPC ports works too")
     List<String> retryJoin = new ArrayList<>();
+
+    @Option(names = {"-retry-join-wan", "--retry-join-wan"}, paramLabel = "HOST[:PORT]",
+            description = "servers: a WAN gossip address of a server, usually of another datacenter (repeatable; "
+                    + "port 8302 when omitted; retried with the same back-off as -retry-join until one answers)")
+    List<String> retryJoinWan = new ArrayList<>();
 
     @Option(names = {"-serf-lan-port", "--serf-lan-port"}, defaultValue = "8301",
             description = "LAN gossip port, UDP and TCP, on -bind (default: ${DEFAULT-VALUE}; 0 picks a free port, "
@@ -242,9 +258,37 @@ final class AgentCommand implements Callable<Integer> {
         LocalAgentConfig local = LocalAgentConfig.IN_MEMORY.withDataDir(data).withConfigDir(configDir)
                 .withChecks(ChecksConfig.DEFAULTS.withScriptChecks(enableScriptChecks));
         Agent.Mode mode = dev ? Agent.Mode.DEV : server ? Agent.Mode.SERVER : Agent.Mode.CLIENT;
+        String advertised = advertise == null ? AdvertiseAddress.defaultFor(bind)
+                : AdvertiseAddress.parse("-advertise", advertise);
         return new Agent.Settings(mode, nodeName, bind, client, serverPort, grpcPort, datacenter, retryJoin,
                 bootstrapExpect, data, local, optionalPort("-http-port", httpPort), optionalPort("-dns-port", dnsPort),
-                dnsSettings(), gossipSettings());
+                dnsSettings(), gossipSettings(), advertised);
+    }
+
+    /** -advertise-wan and -retry-join-wan: a server's WAN pool only. */
+    private GossipSettings withWan(GossipSettings g) {
+        boolean wanPool = server && serfLanPort != -1 && serfWanPort != -1;
+        String why = !server ? "only servers join the WAN pool" + (dev ? " (a -dev agent has none)" : "")
+                : "this server runs no WAN pool (" + (serfLanPort == -1 ? "-serf-lan-port" : "-serf-wan-port") + " -1)";
+        String wanIp = null;
+        if (advertiseWan != null) {
+            if (!wanPool) {
+                throw new CliException("-advertise-wan: " + why);
+            }
+            wanIp = AdvertiseAddress.parse("-advertise-wan", advertiseWan);
+        }
+        if (!retryJoinWan.isEmpty() && !wanPool) {
+            throw new CliException("-retry-join-wan: " + why);
+        }
+        for (String a : retryJoinWan) {
+            try {
+                Membership.parseAddress("-retry-join-wan", a,
+                        Membership.DEFAULT_WAN_PORT);
+            } catch (ApiException e) {
+                throw new CliException("-retry-join-wan: \"" + a + "\" is not HOST[:PORT] (" + e.getMessage() + ")");
+            }
+        }
+        return g.withWan(wanIp, retryJoinWan);
     }
 
     private GossipSettings gossipSettings() {
@@ -264,8 +308,8 @@ final class AgentCommand implements Callable<Integer> {
                 throw new CliException("-encrypt: " + e.getMessage());
             }
         }
-        return new GossipSettings(serfLanPort, serfWanPort, encrypt, GossipConfig.lan(), GossipConfig.wan(),
-                duration("-dead-server-grace", deadServerGrace));
+        return withWan(new GossipSettings(serfLanPort, serfWanPort, encrypt, GossipConfig.lan(), GossipConfig.wan(),
+                duration("-dead-server-grace", deadServerGrace), null, List.of()));
     }
 
     private static int optionalPort(String flag, int port) {

@@ -32,20 +32,25 @@ final class AgentGossip implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("agent");
     /** A server's WAN gossip port, in its LAN tags. */
     static final String WAN_PORT_TAG = "wan_port";
+    /** How long a dev agent's start waits for the reconciler to mark its own node. */
+    private static final java.time.Duration FIRST_RECONCILE_WAIT = java.time.Duration.ofSeconds(10);
 
     private final GossipPools pools;
     private final String datacenter;
     private final ControlPlane server;
     private final ServerAddresses servers;
     private final RetryJoin retryJoin;
+    private final RetryJoin retryJoinWan;
 
     private AgentGossip(GossipPools pools, String datacenter, ControlPlane server, ServerAddresses servers,
-                        List<String> joinAddresses) {
+                        List<String> joinAddresses, List<String> wanJoinAddresses) {
         this.pools = pools;
         this.datacenter = datacenter;
         this.server = server;
         this.servers = servers;
-        this.retryJoin = joinAddresses.isEmpty() ? null : new RetryJoin(pools.lan(), joinAddresses);
+        this.retryJoin = joinAddresses.isEmpty() ? null : RetryJoin.lan(pools.lan(), joinAddresses);
+        this.retryJoinWan = wanJoinAddresses.isEmpty() || pools.wan() == null ? null
+                : RetryJoin.wan(pools.wan(), wanJoinAddresses);
     }
 
     /**
@@ -63,14 +68,16 @@ final class AgentGossip implements AutoCloseable {
         GossipAgent wan = null;
         if (serverRole && g.wanPort() >= 0 && s.mode() != Agent.Mode.DEV) {
             // Consul names WAN members node.datacenter: one pool spans datacenters.
-            wan = startPool("WAN", s.nodeName() + "." + s.datacenter(), s.bindHost(), g.wanPort(), tags, g.wan(),
-                    g.encryptKey());
+            String advertiseWan = g.advertiseWan() != null ? g.advertiseWan() : s.advertiseHost();
+            wan = startPool("WAN", s.nodeName() + "." + s.datacenter(), s.bindHost(), advertiseWan, g.wanPort(), tags,
+                    g.wan(), g.encryptKey());
             // Servers of the datacenter find each other's WAN pool through the LAN (flood join).
             tags.put(WAN_PORT_TAG, String.valueOf(wan.address().port()));
         }
         GossipAgent lan;
         try {
-            lan = startPool("LAN", s.nodeName(), s.bindHost(), g.lanPort(), tags, g.lan(), g.encryptKey());
+            lan = startPool("LAN", s.nodeName(), s.bindHost(), s.advertiseHost(), g.lanPort(), tags, g.lan(),
+                    g.encryptKey());
         } catch (IOException | RuntimeException e) {
             if (wan != null) {
                 wan.close();
@@ -78,34 +85,56 @@ final class AgentGossip implements AutoCloseable {
             throw e;
         }
         GossipPools pools = new GossipPools(lan, wan);
-        AgentGossip wiring = new AgentGossip(pools, s.datacenter(), server, servers, s.joinAddresses());
+        AgentGossip wiring = new AgentGossip(pools, s.datacenter(), server, servers, s.joinAddresses(),
+                g.retryJoinWan());
         lan.addListener(wiring::onLanEvent);
         if (server != null) {
             server.membership().setPool(wiring::poolMembers);
+            if (s.mode() == Agent.Mode.DEV) {
+                // A dev server leads from the start and its node's serfHealth now comes from the
+                // reconciler: have it written before the agent reports started, so a session can
+                // be created at once (sessions need serfHealth).
+                awaitFirstReconcile(server);
+            }
         }
         wiring.onLanEvent(null);
         sidecar.membership().attach(pools, stopAgent);
         if (wiring.retryJoin != null) {
             wiring.retryJoin.start();
         }
+        if (wiring.retryJoinWan != null) {
+            wiring.retryJoinWan.start();
+        }
         return wiring;
     }
 
-    private static GossipAgent startPool(String which, String name, String bind, int port, Map<String, String> tags,
-                                         GossipConfig config, String key) throws IOException {
+    private static void awaitFirstReconcile(ControlPlane server) {
+        try {
+            server.membership().awaitIdle(FIRST_RECONCILE_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warning("gossip: the node's serfHealth was not written within " + FIRST_RECONCILE_WAIT
+                    + " (" + e + "); it will be on the next reconcile pass");
+        }
+    }
+
+    private static GossipAgent startPool(String which, String name, String bind, String advertise, int port,
+                                         Map<String, String> tags, GossipConfig config, String key) throws IOException {
         Keyring keyring = key == null ? Keyring.empty() : Keyring.of(key);
-        GossipAgentConfig c = new GossipAgentConfig(name, bind, port, null, tags, config, keyring,
+        GossipAgentConfig c = new GossipAgentConfig(name, bind, port, advertise, tags, config, keyring,
                 keyring.isEmpty() ? EncryptionMode.PLAINTEXT : EncryptionMode.ENFORCED);
         try {
             GossipAgent agent = GossipAgent.start(c);
-            LOG.info(which + " gossip on " + agent.address() + (keyring.isEmpty() ? " (plaintext)" : " (AES-GCM)"));
+            LOG.info(which + " gossip on " + bind + ":" + agent.address().port() + ", advertised as " + agent.address()
+                    + (keyring.isEmpty() ? " (plaintext)" : " (AES-GCM)"));
             return agent;
         } catch (java.net.BindException e) {
             throw new CliException("cannot listen for " + which + " gossip on " + bind + ":" + port + ": "
                     + e.getMessage() + " (-serf-" + which.toLowerCase(java.util.Locale.ROOT) + "-port)");
         } catch (IllegalArgumentException e) {
-            // e.g. a wildcard -bind: gossip must advertise one IP that other members can reach.
-            throw new CliException("-bind: " + bind + " cannot be used for " + which + " gossip: " + e.getMessage());
+            throw new CliException((which.equals("WAN") ? "-advertise-wan: " : "-advertise: ") + advertise
+                    + " cannot be used for " + which + " gossip: " + e.getMessage());
         }
     }
 
@@ -203,6 +232,9 @@ final class AgentGossip implements AutoCloseable {
     public void close() {
         if (retryJoin != null) {
             retryJoin.stop();
+        }
+        if (retryJoinWan != null) {
+            retryJoinWan.stop();
         }
         if (!pools.hasLeft() && !pools.isClosed()) {
             pools.leave(GossipPools.LEAVE_DRAIN);

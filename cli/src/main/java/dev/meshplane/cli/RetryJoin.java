@@ -11,11 +11,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * -retry-join in the background: every address is tried as a LAN gossip address (Consul's
- * meaning) until one answers, with back-off from 1 s doubling to Consul's 30 s. The same
- * addresses are also used as server RPC addresses (Raft's join, a client agent's relay), so a
- * list of server RPC ports keeps working; such an address never answers gossip, which is logged
- * once and then retried quietly.
+ * -retry-join (and a server's -retry-join-wan) in the background: every address is tried as a
+ * gossip address of the pool (Consul's meaning) until one answers, with back-off from 1 s
+ * doubling to Consul's 30 s. -retry-join's addresses are also used as server RPC addresses
+ * (Raft's join, a client agent's relay), so a list of server RPC ports keeps working; such an
+ * address never answers gossip, which is logged once and then retried quietly.
  */
 final class RetryJoin {
     private static final Logger LOG = Logger.getLogger("agent");
@@ -23,19 +23,33 @@ final class RetryJoin {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final GossipAgent pool;
+    private final String flag;
+    private final String poolName;
     private final List<NodeAddress> seeds = new ArrayList<>();
     private volatile boolean stopped;
     private Thread thread;
 
-    RetryJoin(GossipAgent pool, List<String> addresses) {
+    /** -retry-join: the LAN pool, addresses without a port on 8301. */
+    static RetryJoin lan(GossipAgent pool, List<String> addresses) {
+        return new RetryJoin(pool, "-retry-join", "LAN", addresses, Membership.DEFAULT_LAN_PORT);
+    }
+
+    /** -retry-join-wan: a server's WAN pool, addresses without a port on 8302. */
+    static RetryJoin wan(GossipAgent pool, List<String> addresses) {
+        return new RetryJoin(pool, "-retry-join-wan", "WAN", addresses, Membership.DEFAULT_WAN_PORT);
+    }
+
+    private RetryJoin(GossipAgent pool, String flag, String poolName, List<String> addresses, int defaultPort) {
         this.pool = pool;
+        this.flag = flag;
+        this.poolName = poolName;
         for (String a : addresses) {
-            seeds.add(Membership.parseAddress("-retry-join", a, Membership.DEFAULT_LAN_PORT));
+            seeds.add(Membership.parseAddress(flag, a, defaultPort));
         }
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("retry-join").start(this::run);
+        thread = Thread.ofVirtual().name(flag.substring(1)).start(this::run);
     }
 
     private void run() {
@@ -43,13 +57,14 @@ final class RetryJoin {
         for (int attempt = 1; !stopped; attempt++) {
             try {
                 int joined = pool.join(seeds);
-                LOG.info("-retry-join: joined the LAN gossip pool through " + joined + " of " + seeds);
+                LOG.info(flag + ": joined the " + poolName + " gossip pool through " + joined + " of " + seeds);
                 return;
             } catch (IOException e) {
                 Level level = attempt == 1 ? Level.INFO : Level.FINE;
                 int n = attempt;
-                LOG.log(level, () -> "-retry-join: no gossip answer from " + seeds + " (attempt " + n + ": "
-                        + e.getMessage() + "); they are used as server RPC addresses too; retrying in the background");
+                LOG.log(level, () -> flag + ": no " + poolName + " gossip answer from " + seeds + " (attempt " + n + ": "
+                        + e.getMessage() + ")" + (poolName.equals("LAN") ? "; they are used as server RPC addresses too" : "")
+                        + "; retrying in the background");
             }
             try {
                 Thread.sleep(wait.toMillis());

@@ -13,7 +13,10 @@ import java.util.logging.Logger;
 
 /**
  * Registers this agent's node in the catalog, retrying with back-off until the servers
- * accept it (they may start after the agent).
+ * accept it (they may start after the agent). With gossip on, the node is registered without
+ * checks: its {@code serfHealth} belongs to the leader's membership reconciler, which marks it
+ * from the LAN pool (asserting "passing" here would overwrite a "critical" the leader just
+ * wrote, and would re-create the check on a node the leader is about to reap).
  */
 final class NodeRegistration implements Runnable {
     private static final Logger LOG = Logger.getLogger(NodeRegistration.class.getName());
@@ -21,12 +24,15 @@ final class NodeRegistration implements Runnable {
 
     private final Node node;
     private final CatalogGrpc.CatalogBlockingStub catalog;
+    private final boolean assertMembershipCheck;
     private volatile boolean stopped;
     private volatile boolean registered;
 
-    NodeRegistration(Node node, CatalogGrpc.CatalogBlockingStub catalog) {
+    /** @param gossip whether gossip runs (then the leader, not this agent, owns serfHealth) */
+    NodeRegistration(Node node, CatalogGrpc.CatalogBlockingStub catalog, boolean gossip) {
         this.node = node;
         this.catalog = catalog;
+        this.assertMembershipCheck = !gossip;
     }
 
     @Override
@@ -34,8 +40,11 @@ final class NodeRegistration implements Runnable {
         long backoff = 250;
         while (!stopped) {
             try {
-                catalog.withDeadlineAfter(10, TimeUnit.SECONDS).register(CatalogRegisterRequest.newBuilder()
-                        .setNode(node).addChecks(membershipCheck()).build());
+                CatalogRegisterRequest.Builder request = CatalogRegisterRequest.newBuilder().setNode(node);
+                if (assertMembershipCheck) {
+                    request.addChecks(membershipCheck());
+                }
+                catalog.withDeadlineAfter(10, TimeUnit.SECONDS).register(request.build());
                 registered = true;
                 LOG.info("node " + node.getName() + " registered in the catalog");
                 return;
@@ -53,9 +62,9 @@ final class NodeRegistration implements Runnable {
     }
 
     /**
-     * The node's membership check, which sessions rely on by default. Until gossip watches
-     * the node from the outside, the agent asserts it itself; so it does not turn critical when
-     * the agent dies (see docs/architecture.md).
+     * The node's membership check, which sessions rely on by default. Asserted by the agent only
+     * when gossip is off: nothing watches the node from the outside then, so it does not turn
+     * critical when the agent dies (see docs/architecture.md).
      */
     private static Check membershipCheck() {
         return Check.newBuilder().setCheckId(SessionRules.SERF_HEALTH).setName("Serf Health Status")

@@ -96,7 +96,7 @@ public final class Sidecar implements AutoCloseable {
         Node self = Node.newBuilder().setName(config.nodeName()).setAddress(config.nodeAddress())
                 .setDatacenter(config.datacenter()).build();
         CatalogGrpc.CatalogBlockingStub catalog = CatalogGrpc.newBlockingStub(servers);
-        this.nodeRegistration = new NodeRegistration(self, catalog);
+        this.nodeRegistration = new NodeRegistration(self, catalog, config.gossip());
         this.localAgent = new LocalAgent(config.local(), self, catalog, scheduler);
         if (servers instanceof ManagedChannel managed) {
             localAgent.beforeSyncRetry(managed::resetConnectBackoff);

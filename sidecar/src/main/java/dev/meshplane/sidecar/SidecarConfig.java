@@ -19,10 +19,14 @@ import java.time.Duration;
  * @param serverRole      whether this process also runs the server role (reported by /v1/agent/self)
  * @param http            the Consul-compatible HTTP API, or null for none
  * @param dns             the DNS interface, or null for none
+ * @param gossip          whether this agent runs gossip: then the leader's membership reconciler owns the
+ *                        node's {@code serfHealth} check and the agent registers its node without it;
+ *                        without gossip nobody watches the node from outside, so the agent asserts a
+ *                        passing {@code serfHealth} itself (sessions need one)
  */
 public record SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
                             Duration writeTimeout, int maxMessageBytes, LocalAgentConfig local, boolean serverRole,
-                            HttpConfig http, DnsConfig dns) {
+                            HttpConfig http, DnsConfig dns, boolean gossip) {
     /** Consul's gRPC port for agents. */
     public static final int DEFAULT_GRPC_PORT = 8502;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
@@ -48,6 +52,14 @@ public record SidecarConfig(String nodeName, String nodeAddress, String datacent
             throw new IllegalArgumentException("http.maxBodyBytes " + http.maxBodyBytes()
                     + " must not exceed maxMessageBytes " + maxMessageBytes);
         }
+    }
+
+    /** Without gossip: the agent asserts its own node's serfHealth. */
+    public SidecarConfig(String nodeName, String nodeAddress, String datacenter, InetSocketAddress grpcBind,
+                         Duration writeTimeout, int maxMessageBytes, LocalAgentConfig local, boolean serverRole,
+                         HttpConfig http, DnsConfig dns) {
+        this(nodeName, nodeAddress, datacenter, grpcBind, writeTimeout, maxMessageBytes, local, serverRole, http, dns,
+                false);
     }
 
     /** An agent with everything in memory, no config dir, Consul's check and sync defaults; gRPC API only. */

@@ -119,4 +119,58 @@ class MembershipReconcilerTest {
         settle();
         assertTrue(serfHealth("idle").isPresent(), "a new leader reconciles the whole pool");
     }
+
+    private void register(String node, boolean withSerfHealth) throws Exception {
+        CatalogRegisterRequest.Builder r = CatalogRegisterRequest.newBuilder()
+                .setNode(Node.newBuilder().setName(node).setAddress("10.7.7.7").setDatacenter("dc1"))
+                .setService(Service.newBuilder().setId(node + "-svc").setName("svc").setPort(80));
+        if (withSerfHealth) {
+            r.addChecks(Check.newBuilder().setCheckId("serfHealth").setName("Serf Health Status").setType("serf")
+                    .setStatus(HealthStatus.HEALTH_STATUS_PASSING));
+        }
+        server.consensus().propose(Command.newBuilder().setCatalogRegister(r).build()).get();
+    }
+
+    @Test
+    void serfHealthNodesAbsentFromThePoolAreSweptAfterTheGrace() throws Exception {
+        register("gone", true);
+        register("external", false);
+        reconciler.setAbsentGrace(Duration.ZERO);
+        pool.add(member("self", PoolMember.State.ALIVE));
+        reconciler.setPool(() -> List.copyOf(pool));
+        settle();
+        assertTrue(node("gone").isPresent(), "a pool holding only this server proves nothing: nothing swept");
+
+        pool.add(member("peer", PoolMember.State.ALIVE));
+        pool.add(member("dead", PoolMember.State.FAILED));
+        register("dead", true);
+        reconciler.setAbsentGrace(Duration.ofHours(1));
+        reconciler.reconcileAll();
+        settle();
+        assertTrue(node("gone").isPresent(), "absent for less than the grace: kept");
+
+        reconciler.setAbsentGrace(Duration.ZERO);
+        reconciler.reconcileAll();
+        settle();
+        assertFalse(node("gone").isPresent(), "carries serfHealth, not in the pool: deregistered");
+        assertTrue(node("external").isPresent(), "registered without serfHealth: left alone");
+        assertEquals(1, node("external").orElseThrow().getServicesCount());
+        assertTrue(node("dead").isPresent(), "a failed member is still in the pool: kept, critical");
+        assertEquals(HealthStatus.HEALTH_STATUS_CRITICAL, serfHealth("dead").orElseThrow().getStatus());
+        assertTrue(serfHealth("self").isPresent() && serfHealth("peer").isPresent());
+    }
+
+    @Test
+    void aFollowerSweepsNothing() throws Exception {
+        register("gone", true);
+        reconciler.setAbsentGrace(Duration.ZERO);
+        reconciler.setLeading(false);
+        reconciler.setPool(() -> List.of(member("a", PoolMember.State.ALIVE), member("b", PoolMember.State.ALIVE)));
+        reconciler.reconcileAll();
+        settle();
+        assertTrue(node("gone").isPresent());
+        reconciler.setLeading(true);
+        settle();
+        assertFalse(node("gone").isPresent(), "the new leader's first pass sweeps it");
+    }
 }

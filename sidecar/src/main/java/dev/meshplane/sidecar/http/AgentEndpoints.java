@@ -25,7 +25,7 @@ final class AgentEndpoints {
                 .add("PUT", "/v1/agent/service/deregister/", e::deregisterService)
                 .add("GET", "/v1/agent/services", e::services)
                 .add("GET", "/v1/agent/service/", e::service)
-                .add("GET", "/v1/agent/self", e::self);
+                .add("GET", "/v1/agent/self", new AgentSelf(c)::handle);
         MemberEndpoints.register(router, c);
     }
 
@@ -79,32 +79,6 @@ final class AgentEndpoints {
             }
             throw HttpError.notFound("unknown service ID: " + id);
         });
-    }
-
-    private CompletableFuture<Reply> self(Request r) {
-        ObjectNode config = Json.object();
-        config.put("Datacenter", c.self.datacenter());
-        config.put("PrimaryDatacenter", c.self.datacenter());
-        config.put("NodeName", c.self.nodeName());
-        config.put("NodeID", "");
-        config.put("Server", c.self.server());
-        config.put("Version", c.self.version());
-        config.put("Revision", "");
-        ObjectNode member = Json.object();
-        member.put("Name", c.self.nodeName());
-        member.put("Addr", c.self.nodeAddress());
-        member.put("Port", 8301);
-        ObjectNode tags = Json.object();
-        tags.put("dc", c.self.datacenter());
-        tags.put("role", c.self.server() ? "consul" : "node");
-        member.set("Tags", tags);
-        // 1 is serf's "alive".
-        member.put("Status", 1);
-        ObjectNode out = Json.object();
-        out.set("Config", config);
-        out.set("Member", member);
-        out.set("Meta", Json.stringMap(c.self.nodeMeta()));
-        return CompletableFuture.completedFuture(Json.reply(r, out));
     }
 
     /** A service as /v1/agent/services shows it (no catalog indexes; the agent's datacenter). */

@@ -40,18 +40,23 @@ final class MemberEndpoints {
             for (PoolMember m : a.getMembersList()) {
                 ObjectNode o = out.addObject();
                 o.put("Name", m.getName());
-                o.put("Addr", m.getAddress());
-                o.put("Port", m.getPort());
-                ObjectNode tags = Json.stringMap(m.getTagsMap());
-                // Consul's servers carry role=consul; tools look for it.
-                if (AgentTags.ROLE_SERVER.equals(m.getTagsOrDefault(MemberTags.ROLE, ""))) {
-                    tags.put(MemberTags.ROLE, "consul");
-                }
-                o.set("Tags", tags);
-                o.put("Status", MemberStatusNames.code(m.getStatus()));
+                consulMember(o, m);
             }
             return Json.reply(r, out);
         });
+    }
+
+    /** Addr, Port, Tags and Status of a member as Consul shows them (also /v1/agent/self's Member). */
+    static void consulMember(ObjectNode o, PoolMember m) {
+        o.put("Addr", m.getAddress());
+        o.put("Port", m.getPort());
+        ObjectNode tags = Json.stringMap(m.getTagsMap());
+        // Consul's servers carry role=consul; tools look for it.
+        if (AgentTags.ROLE_SERVER.equals(m.getTagsOrDefault(MemberTags.ROLE, ""))) {
+            tags.put(MemberTags.ROLE, "consul");
+        }
+        o.set("Tags", tags);
+        o.put("Status", MemberStatusNames.code(m.getStatus()));
     }
 
     private CompletableFuture<Reply> join(Request r) {
