@@ -205,6 +205,7 @@ final class Agent implements AutoCloseable {
         MutableHandlerRegistry registry = new MutableHandlerRegistry();
         InetSocketAddress rpcBind = new InetSocketAddress(s.bindHost(), s.serverPort());
         Server rpc = NettyServerBuilder.forAddress(rpcBind).fallbackHandlerRegistry(registry)
+                .callExecutor(new dev.meshplane.controlplane.cluster.RaftCallExecutors())
                 .maxInboundMessageSize(SERVER_MAX_MESSAGE_BYTES)
                 .permitKeepAliveTime(PeerTransport.PERMIT_PING_SECONDS, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true).build();
